@@ -1,0 +1,81 @@
+package io.nodedaemon.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+
+/**
+ * The rolling-update budget of apps/v1 (maxUnavailable, maxSurge) plus NodeDaemon's own controls:
+ * partition, node selector and pause.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(has(self.maxUnavailable) && string(self.maxUnavailable) in ['0', '0%'] && (!has(self.maxSurge) || string(self.maxSurge) in ['0', '0%']))",
+    message = "maxUnavailable and maxSurge may not both be zero")
+public class RollingUpdateNodeDaemon {
+
+  static final String INT_OR_PERCENT =
+      "type(self) == int ? self >= 0 : self.matches('^(100|[1-9]?[0-9])%$')";
+  static final String INT_OR_PERCENT_MESSAGE =
+      "must be a non-negative integer or a percentage between 0% and 100%";
+
+  @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
+  @JsonPropertyDescription("The most nodes that may be without an available pod during the update: a number or a percent of desired nodes (rounded up). Defaults to 1.")
+  private IntOrString maxUnavailable;
+
+  @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
+  @JsonPropertyDescription("The most nodes that may run an updated pod beside the old one during the update: a number or a percent of desired nodes (rounded up). Defaults to 0.")
+  private IntOrString maxSurge;
+
+  @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
+  @JsonPropertyDescription("NodeDaemon extension: that many desired nodes (or a percent of them, rounded up) stay on the old revision: the first ones in node-name order. Defaults to 0.")
+  private IntOrString partition;
+
+  @JsonPropertyDescription("NodeDaemon extension: only nodes matching this label selector are updated; other nodes keep their pods.")
+  private LabelSelector selector;
+
+  @JsonPropertyDescription("NodeDaemon extension: when true no pod is replaced; new nodes still get pods of the update revision.")
+  private Boolean paused;
+
+  public IntOrString getMaxUnavailable() {
+    return maxUnavailable;
+  }
+
+  public void setMaxUnavailable(IntOrString maxUnavailable) {
+    this.maxUnavailable = maxUnavailable;
+  }
+
+  public IntOrString getMaxSurge() {
+    return maxSurge;
+  }
+
+  public void setMaxSurge(IntOrString maxSurge) {
+    this.maxSurge = maxSurge;
+  }
+
+  public IntOrString getPartition() {
+    return partition;
+  }
+
+  public void setPartition(IntOrString partition) {
+    this.partition = partition;
+  }
+
+  public LabelSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
+  }
+}

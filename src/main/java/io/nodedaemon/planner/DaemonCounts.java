@@ -1,0 +1,16 @@
+package io.nodedaemon.planner;
+
+/**
+ * The apps/v1 DaemonSet status counters, computed per node from the oldest pod on it (upstream's
+ * updateDaemonSetStatus).
+ */
+public record DaemonCounts(
+    int desiredNumberScheduled,
+    int currentNumberScheduled,
+    int numberMisscheduled,
+    int numberReady,
+    int updatedNumberScheduled,
+    int numberAvailable,
+    int numberUnavailable) {
+  public static final DaemonCounts ZERO = new DaemonCounts(0, 0, 0, 0, 0, 0, 0);
+}

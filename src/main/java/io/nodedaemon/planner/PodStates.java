@@ -1,0 +1,105 @@
+package io.nodedaemon.planner;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.util.Comparator;
+
+/** Pure helpers that read a pod's state the way upstream's podutil does. */
+public final class PodStates {
+
+  /** Label carrying the revision hash on every pod NodeDaemon creates (as apps/v1). */
+  public static final String REVISION_LABEL = "controller-revision-hash";
+
+  private PodStates() {}
+
+  public static boolean isTerminating(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  public static String phase(Pod pod) {
+    return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+  }
+
+  public static boolean isFailed(Pod pod) {
+    return "Failed".equals(phase(pod));
+  }
+
+  public static boolean isSucceeded(Pod pod) {
+    return "Succeeded".equals(phase(pod));
+  }
+
+  /** The pod's Ready condition, or null. */
+  public static PodCondition readyCondition(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return null;
+    }
+    for (PodCondition c : pod.getStatus().getConditions()) {
+      if ("Ready".equals(c.getType())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  public static boolean isReady(Pod pod) {
+    PodCondition c = readyCondition(pod);
+    return c != null && "True".equals(c.getStatus());
+  }
+
+  /**
+   * Available = Ready for at least minReadySeconds (upstream's podutil.IsPodAvailable): with
+   * minReadySeconds 0 a ready pod is available at once.
+   */
+  public static boolean isAvailable(Pod pod, int minReadySeconds, Instant now) {
+    PodCondition c = readyCondition(pod);
+    if (c == null || !"True".equals(c.getStatus())) {
+      return false;
+    }
+    if (minReadySeconds <= 0) {
+      return true;
+    }
+    Instant since = parse(c.getLastTransitionTime());
+    return since != null && !since.plusSeconds(minReadySeconds).isAfter(now);
+  }
+
+  /** When a ready pod becomes available, or null if it is not ready (for requeueing). */
+  public static Instant availableAt(Pod pod, int minReadySeconds) {
+    PodCondition c = readyCondition(pod);
+    if (c == null || !"True".equals(c.getStatus())) {
+      return null;
+    }
+    Instant since = parse(c.getLastTransitionTime());
+    return since == null ? null : since.plusSeconds(Math.max(0, minReadySeconds));
+  }
+
+  public static String revision(Pod pod) {
+    return pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(REVISION_LABEL);
+  }
+
+  public static Instant creationTime(Pod pod) {
+    Instant t = parse(pod.getMetadata().getCreationTimestamp());
+    return t == null ? Instant.EPOCH : t;
+  }
+
+  /** Kubernetes timestamps are RFC 3339; a missing or unparseable one is treated as absent. */
+  public static Instant parse(String timestamp) {
+    if (timestamp == null || timestamp.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(timestamp);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Oldest first, as upstream orders duplicates: a pod bound to a node before an unbound one, then
+   * earlier creation time, then name.
+   */
+  public static final Comparator<Pod> OLDEST_FIRST =
+      Comparator.<Pod, Boolean>comparing(p -> p.getSpec() == null || p.getSpec().getNodeName() == null || p.getSpec().getNodeName().isEmpty())
+          .thenComparing(PodStates::creationTime)
+          .thenComparing(p -> p.getMetadata().getName());
+}
