@@ -1,0 +1,56 @@
+package io.nodedaemon.controller;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.LabelSelectors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sorts the pods of a namespace into those a NodeDaemon controls, orphans it should adopt and
+ * owned pods it should release (upstream's ClaimPods), without writing anything.
+ */
+public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRelease) {
+
+  public static PodClaims classify(NodeDaemon daemon, Collection<Pod> podsInNamespace) {
+    String uid = daemon.getMetadata().getUid();
+    boolean daemonDeleting = daemon.getMetadata().getDeletionTimestamp() != null;
+    List<Pod> controlled = new ArrayList<>();
+    List<Pod> adopt = new ArrayList<>();
+    List<Pod> release = new ArrayList<>();
+    for (Pod pod : podsInNamespace) {
+      OwnerReference controller = controllerOf(pod);
+      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+      boolean matches = LabelSelectors.matches(daemon.getSpec().getSelector(), labels);
+      if (controller != null) {
+        if (!uid.equals(controller.getUid())) {
+          continue; // someone else's pod: never touched
+        }
+        if (matches) {
+          controlled.add(pod);
+        } else if (pod.getMetadata().getDeletionTimestamp() == null) {
+          release.add(pod);
+        }
+      } else if (matches && !daemonDeleting && pod.getMetadata().getDeletionTimestamp() == null) {
+        // Only pods nobody controls are adopted; a terminating orphan is left to finish.
+        adopt.add(pod);
+      }
+    }
+    return new PodClaims(controlled, adopt, release);
+  }
+
+  static OwnerReference controllerOf(Pod pod) {
+    if (pod.getMetadata().getOwnerReferences() == null) {
+      return null;
+    }
+    for (OwnerReference ref : pod.getMetadata().getOwnerReferences()) {
+      if (Boolean.TRUE.equals(ref.getController())) {
+        return ref;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,125 @@
+package io.nodedaemon.status;
+
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.planner.DaemonCounts;
+import java.time.Instant;
+
+/**
+ * Builds a NodeDaemon's status from what one pass observed: the apps/v1 counters, the revisions
+ * and the kstatus conditions. Pure: the reconciler writes the result only if it differs from
+ * the status it read.
+ */
+public final class StatusComputer {
+
+  /** Why a NodeDaemon cannot make progress, for the Stalled condition. */
+  public record Problem(String reason, String message) {}
+
+  /**
+   * What the pass found. {@code targetUpdated} is how many nodes should carry the update revision
+   * when the rollout is done (desired nodes, less those a partition or a node selector keeps old).
+   */
+  public record Observed(
+      DaemonCounts counts,
+      String updateRevision,
+      String currentRevision,
+      Integer collisionCount,
+      String selector,
+      int targetUpdated,
+      boolean writesPending,
+      boolean paused,
+      Problem stalled) {}
+
+  private StatusComputer() {}
+
+  public static NodeDaemonStatus compute(NodeDaemon daemon, Observed o, Instant now) {
+    NodeDaemonStatus previous = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+    Long generation = daemon.getMetadata().getGeneration();
+    DaemonCounts c = o.counts();
+
+    NodeDaemonStatus s = new NodeDaemonStatus();
+    s.setObservedGeneration(generation);
+    s.setDesiredNumberScheduled(c.desiredNumberScheduled());
+    s.setCurrentNumberScheduled(c.currentNumberScheduled());
+    s.setNumberMisscheduled(c.numberMisscheduled());
+    s.setNumberReady(c.numberReady());
+    s.setUpdatedNumberScheduled(c.updatedNumberScheduled());
+    s.setNumberAvailable(c.numberAvailable());
+    s.setNumberUnavailable(c.numberUnavailable());
+    s.setCollisionCount(o.collisionCount());
+    s.setCurrentRevision(o.currentRevision());
+    s.setUpdateRevision(o.updateRevision());
+    s.setSelector(o.selector());
+
+    int desired = c.desiredNumberScheduled();
+    boolean updated = c.updatedNumberScheduled() >= o.targetUpdated();
+    boolean available = c.numberAvailable() >= desired;
+    boolean placed = c.currentNumberScheduled() == desired && c.numberMisscheduled() == 0;
+    boolean stalled = o.stalled() != null;
+    boolean ready = !stalled && updated && available && placed && !o.writesPending();
+
+    var conditions = previous.getConditions();
+    if (stalled) {
+      conditions = Conditions.set(conditions, Conditions.STALLED, true, o.stalled().reason(), o.stalled().message(), generation, now);
+    } else {
+      conditions = Conditions.set(conditions, Conditions.STALLED, false, "Progressing", "The operator is making progress", generation, now);
+    }
+    if (ready) {
+      conditions = Conditions.set(conditions, Conditions.READY, true, "Ready",
+          String.format("%d of %d nodes run an available pod of revision %s", c.numberAvailable(), desired, o.updateRevision()),
+          generation, now);
+      conditions = Conditions.set(conditions, Conditions.RECONCILING, false, "Converged", "Nothing left to do", generation, now);
+    } else {
+      String reason;
+      String message;
+      if (!placed || o.writesPending()) {
+        reason = "Placing";
+        message = String.format("%d of %d nodes have a pod, %d run one they should not", c.currentNumberScheduled(), desired, c.numberMisscheduled());
+      } else if (!updated) {
+        reason = o.paused() ? "RolloutPaused" : "RollingUpdate";
+        message = String.format("%d of %d nodes updated to revision %s", c.updatedNumberScheduled(), o.targetUpdated(), o.updateRevision());
+      } else {
+        reason = "WaitingForAvailability";
+        message = String.format("%d of %d nodes have an available pod", c.numberAvailable(), desired);
+      }
+      conditions = Conditions.set(conditions, Conditions.READY, false, stalled ? o.stalled().reason() : reason,
+          stalled ? o.stalled().message() : message, generation, now);
+      // kstatus: Reconciling and Stalled are not both True; a stalled rollout is not converging.
+      conditions = Conditions.set(conditions, Conditions.RECONCILING, !stalled, reason, message, generation, now);
+    }
+    s.setConditions(conditions);
+    return s;
+  }
+
+  /**
+   * The status of a NodeDaemon whose spec is refused: counters kept as they were, Stalled with
+   * reason InvalidSpec (or SelectingAll), Ready and Reconciling False.
+   */
+  public static NodeDaemonStatus invalid(NodeDaemon daemon, Problem problem, Instant now) {
+    NodeDaemonStatus previous = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+    Long generation = daemon.getMetadata().getGeneration();
+    NodeDaemonStatus s = copyCounters(previous);
+    s.setObservedGeneration(generation);
+    var conditions = Conditions.set(previous.getConditions(), Conditions.STALLED, true, problem.reason(), problem.message(), generation, now);
+    conditions = Conditions.set(conditions, Conditions.READY, false, problem.reason(), problem.message(), generation, now);
+    conditions = Conditions.set(conditions, Conditions.RECONCILING, false, problem.reason(), "Waiting for a valid spec", generation, now);
+    s.setConditions(conditions);
+    return s;
+  }
+
+  private static NodeDaemonStatus copyCounters(NodeDaemonStatus p) {
+    NodeDaemonStatus s = new NodeDaemonStatus();
+    s.setDesiredNumberScheduled(p.getDesiredNumberScheduled());
+    s.setCurrentNumberScheduled(p.getCurrentNumberScheduled());
+    s.setNumberMisscheduled(p.getNumberMisscheduled());
+    s.setNumberReady(p.getNumberReady());
+    s.setUpdatedNumberScheduled(p.getUpdatedNumberScheduled());
+    s.setNumberAvailable(p.getNumberAvailable());
+    s.setNumberUnavailable(p.getNumberUnavailable());
+    s.setCollisionCount(p.getCollisionCount());
+    s.setCurrentRevision(p.getCurrentRevision());
+    s.setUpdateRevision(p.getUpdateRevision());
+    s.setSelector(p.getSelector());
+    return s;
+  }
+}
