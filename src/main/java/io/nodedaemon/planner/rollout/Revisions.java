@@ -173,7 +173,7 @@ public final class Revisions {
         collisionCount = nextCollisionCount(collisionCount);
         name = revisionName(daemon.getMetadata().getName(), hash(template, collisionCount));
       }
-      toCreate = snapshot(daemon, hash(template, collisionCount), maxRevision(old) + 1);
+      toCreate = snapshot(daemon, template, hash(template, collisionCount), maxRevision(old) + 1);
       updateRevision = toCreate;
     }
     String updateHash = hashOf(updateRevision);
@@ -191,8 +191,7 @@ public final class Revisions {
   }
 
   /** Upstream's snapshot: the revision object to create for the current template. */
-  static ControllerRevision snapshot(NodeDaemon daemon, String hash, long revision) {
-    PodTemplateSpec template = daemon.getSpec().getTemplate();
+  static ControllerRevision snapshot(NodeDaemon daemon, PodTemplateSpec template, String hash, long revision) {
     Map<String, String> labels = new TreeMap<>();
     if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
       labels.putAll(template.getMetadata().getLabels());
