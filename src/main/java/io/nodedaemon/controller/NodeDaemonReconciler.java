@@ -3,6 +3,7 @@ package io.nodedaemon.controller;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -23,7 +24,11 @@ import io.nodedaemon.planner.Plan;
 import io.nodedaemon.planner.PlanInput;
 import io.nodedaemon.planner.PlannedEvent;
 import io.nodedaemon.planner.SpecValidation;
+import io.nodedaemon.ops.NodeDaemonMetrics;
+import io.nodedaemon.planner.rollout.ProgressDeadline;
+import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
+import io.nodedaemon.status.Conditions;
 import io.nodedaemon.status.StatusComputer;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import jakarta.annotation.PreDestroy;
@@ -56,6 +61,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   public static final String NAME = "nodedaemon";
   static final String PODS = "pods";
   static final String NODES = "nodes";
+  static final String REVISIONS = "revisions";
   private static final Logger LOG = Logger.getLogger(NodeDaemonReconciler.class);
   /** After a failed write, look again soon; JOSDK's own retry is for exceptions. */
   private static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(2);
@@ -67,11 +73,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final DaemonPlanner planner;
   private final ExecutorService writers;
   private final DaemonPodsDependent pods;
+  private final RevisionWriter revisionWriter;
+  private final NodeDaemonMetrics metrics;
+  /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
+  private final Map<String, ProgressDeadline.ProgressRecord> progress = new java.util.concurrent.ConcurrentHashMap<>();
 
   private InformerEventSource<Pod, NodeDaemon> podInformer;
   private InformerEventSource<Node, NodeDaemon> nodeInformer;
+  private InformerEventSource<ControllerRevision, NodeDaemon> revisionInformer;
 
-  public NodeDaemonReconciler(KubernetesClient client, Clock clock, EventRecorder events,
+  public NodeDaemonReconciler(KubernetesClient client, Clock clock, EventRecorder events, NodeDaemonMetrics metrics,
       @ConfigProperty(name = "nodedaemon.burst-replicas", defaultValue = "250") int burstReplicas,
       @ConfigProperty(name = "nodedaemon.pod-writers", defaultValue = "16") int podWriters) {
     this.clock = clock;
@@ -83,6 +94,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return t;
     });
     this.pods = new DaemonPodsDependent(client, writers, inFlight, clock);
+    this.revisionWriter = new RevisionWriter(client);
+    this.metrics = metrics;
   }
 
   @PreDestroy
@@ -109,7 +122,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .withOnUpdateFilter(NodeChanges::affectsPlacement)
             .build(),
         context);
-    return List.of(podInformer, nodeInformer);
+    revisionInformer = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ControllerRevision.class, NodeDaemon.class)
+            .withName(REVISIONS)
+            .withNamespacesInheritedFromController()
+            .build(),
+        context);
+    return List.of(podInformer, nodeInformer, revisionInformer);
   }
 
   /** A pod concerns its controlling NodeDaemon or, if nobody controls it, those that would adopt it. */
@@ -136,7 +155,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     List<String> problems = SpecValidation.validate(daemon);
     if (!problems.isEmpty()) {
       return refuse(daemon, new StatusComputer.Problem(
-          problems.get(0).startsWith("spec.selector: empty") ? "SelectingAll" : "InvalidSpec",
+          problems.get(0).startsWith(SpecValidation.EMPTY_SELECTOR) ? "SelectingAll" : "InvalidSpec",
           String.join("; ", problems)), now);
     }
 
@@ -147,7 +166,17 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     PodAdoption.release(context.getClient(), daemon, claims.toRelease());
 
     InFlight pending = inFlight.observe(key, controlled, now);
-    String updateRevision = Revisions.hash(daemon.getSpec().getTemplate(), statusCollisionCount(daemon));
+
+    RevisionPlan revisions = Revisions.plan(daemon, ownedRevisions(daemon), controlled);
+    RevisionWriter.Outcome revisionOutcome = revisionWriter.apply(daemon.getMetadata().getNamespace(), revisions,
+        daemon.getSpec().getTemplate());
+    if (revisionOutcome.collided()) {
+      // Upstream: bump collisionCount in status and try again with the new hash.
+      NodeDaemonStatus bumped = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+      bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
+      return withStatus(daemon, bumped, Duration.ZERO, true);
+    }
+    String updateRevision = revisions.updateHash();
     Plan plan = planner.plan(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
 
     var shared = context.managedWorkflowAndDependentResourceContext();
@@ -158,18 +187,54 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
     plan.events().forEach(e -> events.record(daemon, e));
     recordSyncEvents(daemon, outcome);
+    metrics.podsCreated(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), outcome.created().size());
+    metrics.podsDeleted(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), outcome.deleted().size());
+
+    // NodeDaemon addition: a rollout that stops making progress is reported Stalled.
+    var rollingUpdate = daemon.getSpec().getUpdateStrategy() == null ? null : daemon.getSpec().getUpdateStrategy().getRollingUpdate();
+    boolean paused = rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused());
+    var counts = plan.counts();
+    boolean rolling = counts.updatedNumberScheduled() < plan.targetUpdated() || plan.updatedAvailable() < counts.updatedNumberScheduled();
+    ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(daemon.getSpec().getProgressDeadlineSeconds(), paused, rolling,
+        updateRevision, plan.updatedAvailable(), progress.get(key), now);
+    if (verdict.record() == null) {
+      progress.remove(key);
+    } else {
+      progress.put(key, verdict.record());
+    }
+    StatusComputer.Problem stalled = verdict.stalled() ? new StatusComputer.Problem(ProgressDeadline.REASON, verdict.message()) : null;
+    if (stalled != null && !Conditions.isTrue(daemon.getStatus() == null ? null : daemon.getStatus().getConditions(), Conditions.STALLED)) {
+      events.record(daemon, "Warning", ProgressDeadline.REASON, verdict.message());
+    }
 
     NodeDaemonStatus status = StatusComputer.compute(daemon, new StatusComputer.Observed(
-        plan.counts(), updateRevision, updateRevision, statusCollisionCount(daemon),
-        LabelSelectors.toString(daemon.getSpec().getSelector()), plan.counts().desiredNumberScheduled(),
+        counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
+        LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
-        false, null), now);
+        paused, stalled), now);
+    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), counts.desiredNumberScheduled(),
+        counts.currentNumberScheduled(), counts.numberReady(), counts.numberAvailable(), counts.updatedNumberScheduled(),
+        counts.numberMisscheduled());
 
-    Duration requeue = plan.requeueAfter();
-    if (outcome.failed() || outcome.skippedCreates() > 0) {
-      requeue = requeue == null || requeue.compareTo(RETRY_AFTER_FAILED_WRITE) > 0 ? RETRY_AFTER_FAILED_WRITE : requeue;
+    Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
+    if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
+      requeue = earliest(requeue, RETRY_AFTER_FAILED_WRITE);
     }
-    return withStatus(daemon, status, requeue);
+    return withStatus(daemon, status, requeue, false);
+  }
+
+  private static Duration earliest(Duration a, Duration b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
+    String uid = daemon.getMetadata().getUid();
+    return revisionInformer.list(daemon.getMetadata().getNamespace(), r -> r.getMetadata().getOwnerReferences() != null
+        && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController())))
+        .toList();
   }
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {
@@ -178,12 +243,12 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       // An event each time the refusal changes, not on every pass.
       events.record(daemon, "Warning", problem.reason(), problem.message());
     }
-    return withStatus(daemon, status, null);
+    return withStatus(daemon, status, null, false);
   }
 
-  private UpdateControl<NodeDaemon> withStatus(NodeDaemon daemon, NodeDaemonStatus status, Duration requeue) {
+  private UpdateControl<NodeDaemon> withStatus(NodeDaemon daemon, NodeDaemonStatus status, Duration requeue, boolean force) {
     UpdateControl<NodeDaemon> control;
-    if (status.equals(daemon.getStatus())) {
+    if (!force && status.equals(daemon.getStatus())) {
       control = UpdateControl.noUpdate();
     } else {
       NodeDaemon patch = new NodeDaemon();

@@ -7,13 +7,20 @@ import java.util.List;
 /**
  * The outcome of one planning pass, as upstream's manage/rollingUpdate compute it: the nodes that
  * need a new daemon pod (of {@code PlanInput.updateRevision}), the pods to delete, the events to
- * record, the status counters, and when to look again (null: only on the next change).
+ * record, the status counters, the rollout's progress figures, and when to look again (null: only
+ * on the next change).
+ *
+ * @param targetUpdated how many desired nodes should carry the update revision once the rollout
+ *     is done: all of them, less those a partition or the rollout's node selector hold back
+ * @param updatedAvailable desired nodes whose oldest pod is of the update revision and available
  */
 public record Plan(
     List<String> nodesNeedingDaemonPods,
     List<Pod> podsToDelete,
     List<PlannedEvent> events,
     DaemonCounts counts,
+    int targetUpdated,
+    int updatedAvailable,
     Duration requeueAfter) {
 
   public boolean hasWrites() {

@@ -1,0 +1,302 @@
+package io.nodedaemon.planner;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.api.NodeDaemonUpdateStrategy;
+import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.planner.rollout.RolloutInput;
+import io.nodedaemon.planner.rollout.RolloutPlan;
+import io.nodedaemon.planner.rollout.RolloutPlanner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One planning pass for one NodeDaemon (upstream's manage + podsShouldBeOnNode + rollingUpdate +
+ * updateDaemonSetStatus), pure: observed nodes and pods in, a {@link Plan} out. The only state it
+ * touches is the failed-pod backoff it is given. O(nodes + pods) plus a sort of the nodes.
+ */
+public final class DaemonPlanner {
+
+  /** Upstream's BurstReplicas: at most this many creates, and as many deletes, per pass. */
+  public static final int BURST_REPLICAS = 250;
+  /** When a pass was capped, look again this soon rather than wait for an event. */
+  static final Duration CAPPED_REQUEUE = Duration.ofSeconds(1);
+
+  private final FailedPodBackoff backoff;
+  private final int burstReplicas;
+
+  public DaemonPlanner(FailedPodBackoff backoff, int burstReplicas) {
+    this.backoff = backoff;
+    this.burstReplicas = burstReplicas;
+  }
+
+  public DaemonPlanner(FailedPodBackoff backoff) {
+    this(backoff, BURST_REPLICAS);
+  }
+
+  /**
+   * Upstream's getNodesToDaemonPods: pods by the node they are bound or pinned to; terminal pods
+   * already being deleted are left out, as they no longer count for anything.
+   */
+  public static Map<String, List<Pod>> nodeToDaemonPods(Iterable<Pod> pods) {
+    Map<String, List<Pod>> byNode = new HashMap<>();
+    for (Pod pod : pods) {
+      if (PodStates.isTerminating(pod) && (PodStates.isFailed(pod) || PodStates.isSucceeded(pod))) {
+        continue;
+      }
+      String node = DaemonPodFactory.targetNodeName(pod);
+      if (node != null) {
+        byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(pod);
+      }
+    }
+    return byNode;
+  }
+
+  public Plan plan(PlanInput in) {
+    NodeDaemon daemon = in.daemon();
+    Instant now = in.now();
+    int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
+    List<Node> nodes = new ArrayList<>(in.nodes());
+    nodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
+    Map<String, List<Pod>> nodeToDaemonPods = nodeToDaemonPods(in.pods());
+    nodeToDaemonPods.values().forEach(ps -> ps.sort(PodStates.OLDEST_FIRST));
+    Set<String> pendingDeletes = in.inFlight().podsPendingDelete();
+    boolean surge = allowsSurge(daemon);
+
+    List<String> needing = new ArrayList<>();
+    Set<Pod> deletes = new LinkedHashSet<>();
+    List<PlannedEvent> events = new ArrayList<>();
+    Instant wakeUp = null;
+    Map<String, NodePlacement> placements = new HashMap<>();
+    Set<String> existingNodes = new java.util.HashSet<>();
+
+    for (Node node : nodes) {
+      String name = node.getMetadata().getName();
+      existingNodes.add(name);
+      NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
+      placements.put(name, placement);
+      List<Pod> daemonPods = nodeToDaemonPods.getOrDefault(name, List.of());
+      // A pod we just created counts as present even if the cache does not show it yet.
+      boolean exists = !daemonPods.isEmpty() || in.inFlight().nodesWithPendingCreate().contains(name);
+
+      if (placement.shouldRun() && !exists) {
+        needing.add(name);
+      } else if (placement.shouldContinueRunning()) {
+        List<Pod> running = new ArrayList<>();
+        for (Pod pod : daemonPods) {
+          // Terminating pods, and pods we already asked to delete, are on their way out.
+          if (PodStates.isTerminating(pod) || pendingDeletes.contains(pod.getMetadata().getName())) {
+            continue;
+          }
+          if (PodStates.isFailed(pod)) {
+            // Upstream fights kubelets that reject pods here: back off per node, do not hot-loop.
+            String key = FailedPodBackoff.key(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), name);
+            Instant until = backoff.inBackoffUntil(key, now);
+            if (until != null) {
+              wakeUp = earliest(wakeUp, until);
+              continue;
+            }
+            backoff.next(key, now);
+            events.add(PlannedEvent.warning("FailedDaemonPod", String.format(
+                "Found failed daemon pod %s/%s on node %s, will try to kill it",
+                pod.getMetadata().getNamespace(), pod.getMetadata().getName(), name)));
+            deletes.add(pod);
+          } else if (PodStates.isSucceeded(pod)) {
+            deletes.add(pod); // a daemon pod must not exit; the next pass creates its replacement
+          } else {
+            running.add(pod);
+          }
+        }
+        keepOldest(running, surge, in.updateRevision(), minReadySeconds, now, deletes);
+      } else if (!placement.shouldContinueRunning() && !daemonPods.isEmpty()) {
+        for (Pod pod : daemonPods) {
+          if (!PodStates.isTerminating(pod) && !pendingDeletes.contains(pod.getMetadata().getName())) {
+            deletes.add(pod);
+          }
+        }
+      }
+    }
+    // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never bound.
+    nodeToDaemonPods.forEach((node, pods) -> {
+      if (!existingNodes.contains(node)) {
+        for (Pod pod : pods) {
+          boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
+          if (unbound && !PodStates.isTerminating(pod) && !pendingDeletes.contains(pod.getMetadata().getName())) {
+            deletes.add(pod);
+          }
+        }
+      }
+    });
+
+    Status status = status(nodes, placements, nodeToDaemonPods, in.updateRevision(), minReadySeconds, now);
+    wakeUp = earliest(wakeUp, status.nextAvailable());
+
+    // Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed.
+    boolean settled = needing.isEmpty() && deletes.isEmpty()
+        && in.inFlight().nodesWithPendingCreate().isEmpty() && pendingDeletes.isEmpty();
+    int targetUpdated = status.counts().desiredNumberScheduled();
+    if (daemon.getSpec().getUpdateStrategy() == null
+        || daemon.getSpec().getUpdateStrategy().getType() != NodeDaemonUpdateStrategy.Type.OnDelete) {
+      targetUpdated = targetUpdated(daemon, nodes, placements);
+      if (settled) {
+        RolloutPlan rollout = RolloutPlanner.rollingUpdate(new RolloutInput(daemon,
+            continuing(nodeToDaemonPods, placements), desired(nodes, placements), in.updateRevision(), now));
+        needing.addAll(rollout.nodesNeedingNewPods());
+        deletes.addAll(rollout.oldPodsToDelete());
+        if (rollout.requeueAfter() != null) {
+          wakeUp = earliest(wakeUp, now.plus(rollout.requeueAfter()));
+        }
+      }
+    }
+
+    List<String> creates = needing.size() > burstReplicas ? needing.subList(0, burstReplicas) : needing;
+    List<Pod> deleteList = new ArrayList<>(deletes);
+    if (deleteList.size() > burstReplicas) {
+      deleteList = deleteList.subList(0, burstReplicas);
+    }
+    Duration requeue = wakeUp == null ? null : Duration.between(now, wakeUp).isNegative() ? Duration.ZERO : Duration.between(now, wakeUp);
+    if (needing.size() > burstReplicas || deletes.size() > burstReplicas) {
+      requeue = requeue == null || requeue.compareTo(CAPPED_REQUEUE) > 0 ? CAPPED_REQUEUE : requeue;
+    }
+    return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(events), status.counts(),
+        targetUpdated, status.updatedAvailable(), requeue);
+  }
+
+  /**
+   * More than one running pod on a node: without surge keep the oldest; with surge keep the oldest
+   * pod of the update revision and the oldest old one, and drop the old one once it is not ready
+   * or the new one is available (upstream's podsShouldBeOnNode).
+   */
+  private static void keepOldest(List<Pod> running, boolean surge, String hash, int minReadySeconds, Instant now, Set<Pod> deletes) {
+    if (running.size() <= 1) {
+      return;
+    }
+    if (!surge) {
+      deletes.addAll(running.subList(1, running.size()));
+      return;
+    }
+    Pod oldestNew = null;
+    Pod oldestOld = null;
+    for (Pod pod : running) {
+      if (hash.equals(PodStates.revision(pod))) {
+        if (oldestNew == null) {
+          oldestNew = pod;
+          continue;
+        }
+      } else if (oldestOld == null) {
+        oldestOld = pod;
+        continue;
+      }
+      deletes.add(pod);
+    }
+    if (oldestNew != null && oldestOld != null
+        && (!PodStates.isReady(oldestOld) || PodStates.isAvailable(oldestNew, minReadySeconds, now))) {
+      deletes.add(oldestOld);
+    }
+  }
+
+  /** The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per node. */
+  record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable) {}
+
+  static Status status(List<Node> nodes, Map<String, NodePlacement> placements, Map<String, List<Pod>> nodeToDaemonPods,
+      String hash, int minReadySeconds, Instant now) {
+    int desired = 0, current = 0, misscheduled = 0, ready = 0, updated = 0, available = 0, updatedAvailable = 0;
+    Instant nextAvailable = null;
+    for (Node node : nodes) {
+      String name = node.getMetadata().getName();
+      List<Pod> pods = nodeToDaemonPods.getOrDefault(name, List.of());
+      if (!placements.get(name).shouldRun()) {
+        if (!pods.isEmpty()) {
+          misscheduled++;
+        }
+        continue;
+      }
+      desired++;
+      if (pods.isEmpty()) {
+        continue;
+      }
+      current++;
+      Pod oldest = pods.get(0); // sorted oldest first
+      boolean isAvailable = false;
+      if (PodStates.isReady(oldest)) {
+        ready++;
+        isAvailable = PodStates.isAvailable(oldest, minReadySeconds, now);
+        if (isAvailable) {
+          available++;
+        } else {
+          nextAvailable = earliest(nextAvailable, PodStates.availableAt(oldest, minReadySeconds));
+        }
+      }
+      if (hash.equals(PodStates.revision(oldest))) {
+        updated++;
+        if (isAvailable) {
+          updatedAvailable++;
+        }
+      }
+    }
+    return new Status(new DaemonCounts(desired, current, misscheduled, ready, updated, available, desired - available),
+        updatedAvailable, nextAvailable);
+  }
+
+  /** NodeDaemon addition: desired nodes the rollout may update (past the partition, matching the selector). */
+  static int targetUpdated(NodeDaemon daemon, List<Node> sortedNodes, Map<String, NodePlacement> placements) {
+    RollingUpdateNodeDaemon ru = daemon.getSpec().getUpdateStrategy() == null ? null : daemon.getSpec().getUpdateStrategy().getRollingUpdate();
+    List<Node> desired = sortedNodes.stream().filter(n -> placements.get(n.getMetadata().getName()).shouldRun()).toList();
+    if (ru == null) {
+      return desired.size();
+    }
+    int partition = RolloutPlanner.partitionCount(ru, desired.size());
+    int target = 0;
+    for (int i = partition; i < desired.size(); i++) {
+      if (ru.getSelector() == null || LabelSelectors.matches(ru.getSelector(), desired.get(i).getMetadata().getLabels())) {
+        target++;
+      }
+    }
+    return target;
+  }
+
+  static boolean allowsSurge(NodeDaemon daemon) {
+    var strategy = daemon.getSpec().getUpdateStrategy();
+    if (strategy != null && strategy.getType() == NodeDaemonUpdateStrategy.Type.OnDelete) {
+      return false;
+    }
+    return RolloutPlanner.surgeCount(strategy == null ? null : strategy.getRollingUpdate(), 1) > 0;
+  }
+
+  private static Map<String, List<Pod>> continuing(Map<String, List<Pod>> nodeToDaemonPods, Map<String, NodePlacement> placements) {
+    Map<String, List<Pod>> out = new LinkedHashMap<>();
+    nodeToDaemonPods.forEach((node, pods) -> {
+      NodePlacement p = placements.get(node);
+      if (p != null && p.shouldContinueRunning()) {
+        out.put(node, pods);
+      }
+    });
+    return out;
+  }
+
+  private static Map<String, Node> desired(List<Node> nodes, Map<String, NodePlacement> placements) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      if (placements.get(n.getMetadata().getName()).shouldRun()) {
+        out.put(n.getMetadata().getName(), n);
+      }
+    }
+    return out;
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isBefore(b) ? a : b;
+  }
+}
