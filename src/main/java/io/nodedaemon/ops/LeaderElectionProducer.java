@@ -20,7 +20,7 @@ public class LeaderElectionProducer {
   @Produces
   @Dependent
   LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings) {
-    LeaderElectionConfiguration config = toConfiguration(settings);
+    LeaderElectionConfiguration config = toConfiguration(settings, true);
     if (config == null) {
       LOG.info("Leader election disabled (nodedaemon.leader-election.enabled=false)");
     } else {
@@ -30,8 +30,12 @@ public class LeaderElectionProducer {
     return config;
   }
 
-  /** Maps the settings to JOSDK's configuration; {@code null} when election is disabled. */
-  public static LeaderElectionConfiguration toConfiguration(LeaderElectionSettings settings) {
+  /**
+   * Maps the settings to JOSDK's configuration; {@code null} when election is disabled. A replica
+   * that loses the Lease exits ({@code exitOnStopLeading}) so that Kubernetes restarts it clean.
+   */
+  public static LeaderElectionConfiguration toConfiguration(LeaderElectionSettings settings,
+      boolean exitOnStopLeading) {
     if (!settings.enabled()) {
       return null;
     }
@@ -48,6 +52,7 @@ public class LeaderElectionProducer {
         .withLeaseDuration(settings.leaseDuration())
         .withRenewDeadline(settings.renewDeadline())
         .withRetryPeriod(settings.retryPeriod())
+        .withExitOnStopLeading(exitOnStopLeading)
         .build();
   }
 }
