@@ -30,6 +30,8 @@ import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
 import io.nodedaemon.status.Conditions;
 import io.nodedaemon.status.StatusComputer;
+import io.nodedaemon.ops.NodeDaemonCSVMetadata;
+import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -51,6 +53,7 @@ import org.jboss.logging.Logger;
  * status if it changed. It holds no placement or rollout logic of its own.
  */
 @ControllerConfiguration(name = NodeDaemonReconciler.NAME)
+@CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
 @RBACRule(apiGroups = "apps", resources = "controllerrevisions", verbs = {"get", "list", "watch", "create", "delete", "patch"})

@@ -1,0 +1,187 @@
+package io.nodedaemon.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Build step (exec-maven-plugin, package phase, after the Quarkus build): turns what
+ * quarkus-kubernetes and the bundle generator wrote under target/ into the install artifacts,
+ * in target/nodedaemon-install/{k8s/generated,olm-bundle}. It completes the CSV with what the
+ * generator cannot fill (alm-examples read from the sample, owned-CRD description and
+ * descriptors). With {@code -Dnodedaemon.sync} it also copies them over the committed k8s/generated
+ * and olm-bundle/; {@code CommittedManifestsIT} fails the build when those differ.
+ */
+public final class ManifestSync {
+  public static final String BUNDLE = "nodedaemon-operator";
+  public static final String OUTPUT = "target/nodedaemon-install";
+  /** Committed locations, relative to the project directory, of what the build produces. */
+  public static final List<String> SYNCED_DIRS = List.of("k8s/generated", "olm-bundle");
+  public static final String SAMPLE = "k8s/samples/fluentd-elasticsearch.yaml";
+  public static final String SAMPLE_STAND_IN = "src/test/resources/ops/sample-stand-in.yaml";
+
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
+      .enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private ManifestSync() {}
+
+  public static void main(String[] args) throws IOException {
+    Path base = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+    Path out = base.resolve(OUTPUT);
+    deleteTree(out);
+    generate(base, out);
+    if (System.getProperty("nodedaemon.sync") != null) {
+      for (String dir : SYNCED_DIRS) {
+        deleteTree(base.resolve(dir));
+        copyTree(out.resolve(dir), base.resolve(dir));
+      }
+      System.out.println("[ManifestSync] copied " + SYNCED_DIRS + " into " + base);
+    }
+  }
+
+  static void generate(Path base, Path out) throws IOException {
+    Path k8s = out.resolve("k8s/generated");
+    Files.createDirectories(k8s);
+    copyWithHeader(base.resolve("target/kubernetes/nodedaemons.nodedaemon.io-v1.yml"),
+        k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
+    copyWithHeader(base.resolve("target/kubernetes/kubernetes.yml"), k8s.resolve("operator.yaml"));
+
+    Path bundle = out.resolve("olm-bundle");
+    copyTree(base.resolve("target/bundle/" + BUNDLE), bundle);
+    Path csvFile = bundle.resolve("manifests/" + BUNDLE + ".clusterserviceversion.yaml");
+    Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
+    finishCsv(csv, readSamples(base));
+    Files.writeString(csvFile, YAML.writeValueAsString(csv));
+  }
+
+  /** Adds what the generator cannot take from {@code @CSVMetadata}. */
+  @SuppressWarnings("unchecked")
+  static void finishCsv(Map<String, Object> csv, List<Object> samples) throws IOException {
+    Map<String, Object> metadata = (Map<String, Object>) csv.get("metadata");
+    Map<String, Object> annotations = (Map<String, Object>) metadata.computeIfAbsent("annotations",
+        k -> new LinkedHashMap<>());
+    annotations.put("alm-examples", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(samples));
+    annotations.put("operators.operatorframework.io/builder", "qosdk-bundle-generator+ManifestSync");
+
+    Map<String, Object> spec = (Map<String, Object>) csv.get("spec");
+    List<Map<String, Object>> owned = (List<Map<String, Object>>)
+        ((Map<String, Object>) spec.get("customresourcedefinitions")).get("owned");
+    for (Map<String, Object> crd : owned) {
+      if ("NodeDaemon".equals(crd.get("kind"))) {
+        crd.put("displayName", "NodeDaemon");
+        crd.put("description", "Runs one copy of a pod on every node that qualifies, like an "
+            + "apps/v1 DaemonSet, with partitions, node-selector rollouts, pause and a progress deadline.");
+        crd.put("resources", List.of(
+            Map.of("kind", "Pod", "name", "", "version", "v1"),
+            Map.of("kind", "ControllerRevision", "name", "", "version", "v1")));
+        crd.put("specDescriptors", List.of(
+            descriptor("selector", "Selector", "Label query over the pods the NodeDaemon manages.",
+                "urn:alm:descriptor:com.tectonic.ui:selector:core:v1:Pod"),
+            descriptor("template", "Pod Template", "The pod that runs on every qualifying node.",
+                "urn:alm:descriptor:com.tectonic.ui:podTemplate"),
+            descriptor("updateStrategy", "Update Strategy", "RollingUpdate (default) or OnDelete.",
+                "urn:alm:descriptor:com.tectonic.ui:updateStrategy"),
+            descriptor("updateStrategy.rollingUpdate.paused", "Paused",
+                "Stop replacing pods; new nodes still get pods.",
+                "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
+            descriptor("minReadySeconds", "Min Ready Seconds",
+                "Seconds a new pod must be Ready to count as available.",
+                "urn:alm:descriptor:com.tectonic.ui:number"),
+            descriptor("progressDeadlineSeconds", "Progress Deadline Seconds",
+                "A rollout without progress for this long is Stalled.",
+                "urn:alm:descriptor:com.tectonic.ui:number")));
+        crd.put("statusDescriptors", List.of(
+            descriptor("desiredNumberScheduled", "Desired", "Nodes that should run the daemon pod.",
+                "urn:alm:descriptor:text"),
+            descriptor("numberReady", "Ready", "Nodes with a Ready daemon pod.",
+                "urn:alm:descriptor:text"),
+            descriptor("updatedNumberScheduled", "Up-to-date", "Nodes with an updated daemon pod.",
+                "urn:alm:descriptor:text"),
+            descriptor("numberAvailable", "Available", "Nodes with an available daemon pod.",
+                "urn:alm:descriptor:text"),
+            descriptor("conditions", "Conditions", "kstatus conditions: Ready, Reconciling, Stalled.",
+                "urn:alm:descriptor:io.kubernetes.conditions")));
+      }
+    }
+  }
+
+  private static Map<String, Object> descriptor(String path, String displayName, String description,
+      String xDescriptor) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("path", path);
+    d.put("displayName", displayName);
+    d.put("description", description);
+    d.put("x-descriptors", List.of(xDescriptor));
+    return d;
+  }
+
+  /** The fluentd-elasticsearch sample (or its stand-in), as alm-examples objects. */
+  static List<Object> readSamples(Path base) throws IOException {
+    Path sample = base.resolve(SAMPLE);
+    if (!Files.exists(sample)) {
+      sample = base.resolve(SAMPLE_STAND_IN);
+    }
+    List<Object> docs = new ArrayList<>();
+    try (YAMLParser parser = new YAMLFactory().createParser(sample.toFile())) {
+      YAML.readValues(parser, Map.class).forEachRemaining(doc -> {
+        if (doc != null && !((Map<?, ?>) doc).isEmpty()) {
+          docs.add(doc);
+        }
+      });
+    }
+    return docs;
+  }
+
+  private static void copyWithHeader(Path from, Path to) throws IOException {
+    String header = "# GENERATED by the build from " + from.getFileName()
+        + " (quarkus-kubernetes / quarkus-operator-sdk); do not edit.\n"
+        + "# Regenerate: ./mvnw -B package -DskipTests -Dnodedaemon.sync\n";
+    Files.writeString(to, header + Files.readString(from, StandardCharsets.UTF_8));
+  }
+
+  static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.sorted().toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}
