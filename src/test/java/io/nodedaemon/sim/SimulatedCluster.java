@@ -64,7 +64,7 @@ public final class SimulatedCluster implements AutoCloseable {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     MockWebServer webServer = new MockWebServer();
     // The mixed dispatcher keeps server().expect() usable to inject failures on top of the CRUD store.
-    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(new KubernetesMixedDispatcher(responses), webServer,
+    SimApiDispatcher dispatcher = new SimApiDispatcher(new KubernetesMixedDispatcher(responses), webServer,
         GIT_VERSION);
     // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);

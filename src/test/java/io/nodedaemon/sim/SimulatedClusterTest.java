@@ -115,6 +115,38 @@ class SimulatedClusterTest {
   }
 
   @Test
+  void mergePatchReplacesListsAsRfc7386SaysUnlikeTheBareMock() {
+    var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
+    nds.resource(nodeDaemon("conditions", "img:1")).create();
+    var status = nds.withName("conditions").subresource("status");
+    status.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":["
+        + "{\"type\":\"Reconciling\",\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"False\"}]}}");
+    status.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":["
+        + "{\"type\":\"Ready\",\"status\":\"True\"}],\"updateRevision\":null,\"numberReady\":1}}");
+    NodeDaemon nd = nds.withName("conditions").get();
+    assertThat(nd.getStatus().getConditions()).singleElement()
+        .satisfies(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True"));
+    assertThat(nd.getStatus().getNumberReady()).isEqualTo(1);
+    assertThat(nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("img:1");
+  }
+
+  @Test
+  void mergePatchHonoursResourceVersionPreconditions() {
+    var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
+    NodeDaemon created = nds.resource(nodeDaemon("locked", "img:1")).create();
+    nds.withName("locked").edit(nd -> {
+      nd.getMetadata().setLabels(java.util.Map.of("changed", "yes"));
+      return nd;
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> nds.withName("locked").patch(
+        PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\""
+            + created.getMetadata().getResourceVersion() + "\",\"labels\":{\"x\":\"y\"}}}"))
+        .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+        .satisfies(e -> assertThat(((io.fabric8.kubernetes.client.KubernetesClientException) e).getCode())
+            .isEqualTo(409));
+  }
+
+  @Test
   void nodeDaemonIsReachableAsGenericResourceThroughDiscovery() {
     cluster.client().resources(NodeDaemon.class).inNamespace("default").resource(nodeDaemon("generic", "img:1"))
         .create();

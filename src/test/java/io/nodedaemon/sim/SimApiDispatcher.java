@@ -1,5 +1,8 @@
 package io.nodedaemon.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResource;
@@ -10,10 +13,15 @@ import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.RootPathsBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.nodedaemon.api.NodeDaemon;
+import io.fabric8.zjsonpatch.JsonDiff;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,14 +29,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves the discovery documents ({@code /api}, {@code /apis}, the group-version resource lists,
- * {@code /version}) that fabric8's CRUD mock lacks, and hands every other request to it.
+ * Sits in front of fabric8's CRUD mock dispatcher and fixes what a real client trips over:
+ * it serves discovery, applies JSON merge patches as RFC 7386 says, and serialises writes.
  *
- * <p>Without these the CRUD dispatcher answers {@code /api} with a list of every stored object
- * (its path parser matches nothing, so the empty query matches everything), which is why
- * kubectl and {@code genericKubernetesResources} cannot work against the bare mock.
+ * <p>Discovery ({@code /api}, {@code /apis}, the group-version resource lists, {@code /version}):
+ * the CRUD dispatcher answers {@code /api} with a list of every stored object (its path parser
+ * matches nothing, so the empty query matches everything), so kubectl and
+ * {@code genericKubernetesResources} cannot work against the bare mock.
+ *
+ * <p>Merge patches: the mock merges a JSON merge patch with Jackson's {@code readerForUpdating},
+ * which merges arrays element-wise instead of replacing them, so writing
+ * {@code status.conditions} with fewer or reordered entries keeps stale ones. Here a merge patch
+ * (and a strategic merge patch, approximated as a merge patch: lists are replaced, not merged by
+ * key) is applied to the current object and forwarded as the equivalent JSON Patch.
  */
-final class DiscoveryDispatcher extends Dispatcher {
+final class SimApiDispatcher extends Dispatcher {
 
   private static final List<String> ALL_VERBS =
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
@@ -39,12 +54,15 @@ final class DiscoveryDispatcher extends Dispatcher {
       List<String> categories, boolean status) {
   }
 
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Object writeLock = new Object();
   private final Map<String, List<Res>> resources = new LinkedHashMap<>();
   private final Dispatcher delegate;
   private final MockWebServer webServer;
   private final String gitVersion;
 
-  DiscoveryDispatcher(Dispatcher delegate, MockWebServer webServer, String gitVersion) {
+  SimApiDispatcher(Dispatcher delegate, MockWebServer webServer, String gitVersion) {
     this.delegate = delegate;
     this.webServer = webServer;
     this.gitVersion = gitVersion;
@@ -88,8 +106,55 @@ final class DiscoveryDispatcher extends Dispatcher {
             .setHeader("Content-Type", "application/json")
             .setBody(Serialization.asJson(doc));
       }
+      return delegate.dispatch(request);
     }
-    return delegate.dispatch(request);
+    // One writer at a time, so that reading the object and patching it below is atomic.
+    synchronized (writeLock) {
+      String contentType = request.getHeader("Content-Type");
+      if ("PATCH".equals(request.getMethod()) && contentType != null
+          && (contentType.startsWith("application/merge-patch+json")
+              || contentType.startsWith("application/strategic-merge-patch+json"))) {
+        return mergePatch(request, bare);
+      }
+      return delegate.dispatch(request);
+    }
+  }
+
+  private MockResponse mergePatch(RecordedRequest request, String bare) {
+    String patchBody = request.getUtf8Body();
+    MockResponse current = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare,
+        new Headers.Builder().build(), new Buffer()));
+    if (current.code() != 200) {
+      return current;
+    }
+    try {
+      JsonNode currentNode = MAPPER.readTree(current.getBody().readUtf8());
+      JsonNode merged = applyMergePatch(currentNode, MAPPER.readTree(patchBody));
+      String jsonPatch = MAPPER.writeValueAsString(JsonDiff.asJson(currentNode, merged));
+      Headers headers = request.getHeaders().newBuilder()
+          .set("Content-Type", "application/json-patch+json").build();
+      return delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, request.getPath(),
+          headers, new Buffer().writeUtf8(jsonPatch)));
+    } catch (IOException e) {
+      return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e.getMessage());
+    }
+  }
+
+  /** RFC 7386: objects merge recursively, null removes a member, anything else replaces. */
+  static JsonNode applyMergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch.deepCopy();
+    }
+    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+        : MAPPER.createObjectNode();
+    patch.fields().forEachRemaining(e -> {
+      if (e.getValue().isNull()) {
+        result.remove(e.getKey());
+      } else {
+        result.set(e.getKey(), applyMergePatch(result.get(e.getKey()), e.getValue()));
+      }
+    });
+    return result;
   }
 
   /**
