@@ -1,0 +1,278 @@
+package io.nodedaemon.sim;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.api.NodeDaemonStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The first command of the README: starts a simulated cluster on loopback, launches the packaged
+ * operator against it, applies the fluentd-elasticsearch sample and prints {@code kubectl get}-style
+ * tables until the pods run everywhere, then rolls out a new image and watches that converge too.
+ *
+ * <p>Run with {@code ./mvnw -B package -Pdemo -DskipTests}. System properties: {@code demo.nodes}
+ * (total nodes, one of them a tainted control-plane node; default 4), {@code demo.rollout}
+ * (default true), {@code demo.timeoutSeconds} (per phase, default 60), {@code demo.kubeletDelayMs}
+ * (default 500), {@code demo.port} (API server port, default random), {@code demo.basedir}
+ * (project directory, default the working directory), {@code demo.operator} (default true; false
+ * only exercises the simulator, the sample and the tables).
+ */
+public final class Demo {
+
+  static final String NAMESPACE = "kube-system";
+  static final String NEW_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v2.6.0";
+
+  /** A failed demo step, reported as one clear line. */
+  static final class DemoFailure extends RuntimeException {
+    DemoFailure(String message) {
+      super(message);
+    }
+  }
+
+  private final Path basedir = Path.of(System.getProperty("demo.basedir", ".")).toAbsolutePath().normalize();
+  private final int nodeCount = Integer.getInteger("demo.nodes", 4);
+  private final boolean rollout = Boolean.parseBoolean(System.getProperty("demo.rollout", "true"));
+  private final boolean launchOperator = Boolean.parseBoolean(System.getProperty("demo.operator", "true"));
+  private final Duration timeout = Duration.ofSeconds(Integer.getInteger("demo.timeoutSeconds", 60));
+  private final Duration kubeletDelay = Duration.ofMillis(Integer.getInteger("demo.kubeletDelayMs", 500));
+  private final int port = Integer.getInteger("demo.port", 0);
+  private final Path log = basedir.resolve("target/demo-operator.log");
+  private final Path kubeconfig = basedir.resolve("target/demo-kubeconfig.yaml");
+
+  public static void main(String[] args) throws Exception {
+    try {
+      new Demo().run();
+      System.out.println("demo: OK");
+    } catch (DemoFailure e) {
+      System.err.println("demo: FAILED: " + e.getMessage());
+      // An exception rather than System.exit: exec:java runs inside Maven's JVM and turns it into a failed build;
+      // a plain `java` run exits 1.
+      throw e;
+    }
+  }
+
+  void run() throws Exception {
+    if (nodeCount < 1) {
+      throw new DemoFailure("demo.nodes must be at least 1 (the control-plane node)");
+    }
+    try (SimulatedCluster cluster = SimulatedCluster.builder().port(port).withStandIns(kubeletDelay).start()) {
+      System.out.printf("demo: simulated API server at %s%n", cluster.url());
+      for (SimNode node : nodes(nodeCount)) {
+        cluster.addNode(node);
+      }
+      cluster.writeKubeconfig(kubeconfig);
+      System.out.printf("demo: %d nodes; kubeconfig: %s%n", nodeCount, kubeconfig);
+      kubectl("get", "nodes");
+
+      Process operator = launchOperator ? startOperator(cluster) : null;
+      try {
+        KubernetesClient client = cluster.client();
+        NodeDaemon sample = loadSample();
+        client.resources(NodeDaemon.class).inNamespace(NAMESPACE).resource(sample).create();
+        System.out.printf("demo: applied %s%n", "k8s/samples/fluentd-elasticsearch.yaml");
+        if (operator == null) {
+          printTables(client);
+          kubectl("get", "nd", "-n", NAMESPACE);
+          return;
+        }
+        awaitPrinting(client, operator, "all " + nodeCount + " nodes run a ready fluentd pod",
+            nd -> converged(nd, nodeCount));
+        if (rollout) {
+          client.resources(NodeDaemon.class).inNamespace(NAMESPACE).withName(sample.getMetadata().getName())
+              .edit(nd -> {
+                nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(NEW_IMAGE);
+                return nd;
+              });
+          System.out.printf("demo: image bumped to %s, rolling out%n", NEW_IMAGE);
+          awaitPrinting(client, operator, "rollout to " + NEW_IMAGE + " finished",
+              nd -> converged(nd, nodeCount) && allPodsRun(client, NEW_IMAGE, nodeCount));
+          NodeDaemon done = client.resources(NodeDaemon.class).inNamespace(NAMESPACE)
+              .withName(sample.getMetadata().getName()).get();
+          System.out.printf("demo: update revision %s is now the current revision %s%n",
+              done.getStatus().getUpdateRevision(), done.getStatus().getCurrentRevision());
+        }
+        kubectl("get", "nd", "-n", NAMESPACE);
+      } finally {
+        if (operator != null) {
+          stop(operator);
+        }
+      }
+    }
+  }
+
+  /** One control-plane node (tainted as kubeadm does) and workers: {@code sim-control-plane}, {@code sim-worker-N}. */
+  static List<SimNode> nodes(int total) {
+    List<SimNode> nodes = new ArrayList<>();
+    nodes.add(SimNode.named("sim-control-plane").controlPlane().build());
+    for (int i = 1; i < total; i++) {
+      nodes.add(SimNode.named("sim-worker-" + i).build());
+    }
+    return nodes;
+  }
+
+  NodeDaemon loadSample() throws IOException {
+    try (InputStream in = Files.newInputStream(basedir.resolve("k8s/samples/fluentd-elasticsearch.yaml"))) {
+      return Serialization.unmarshal(in, NodeDaemon.class);
+    }
+  }
+
+  /** DESIRED = CURRENT = READY = UP-TO-DATE = AVAILABLE = nodes, for the current generation. */
+  static boolean converged(NodeDaemon nd, int nodes) {
+    NodeDaemonStatus s = nd == null ? null : nd.getStatus();
+    return s != null && Objects.equals(s.getObservedGeneration(), nd.getMetadata().getGeneration())
+        && s.getDesiredNumberScheduled() == nodes && s.getCurrentNumberScheduled() == nodes
+        && s.getNumberReady() == nodes && s.getUpdatedNumberScheduled() == nodes && s.getNumberAvailable() == nodes;
+  }
+
+  private static boolean allPodsRun(KubernetesClient client, String image, int nodes) {
+    List<Pod> pods = daemonPods(client);
+    return pods.size() == nodes && pods.stream().allMatch(p -> image.equals(KubeletStandIn.firstImage(p)));
+  }
+
+  private static List<Pod> daemonPods(KubernetesClient client) {
+    return client.pods().inNamespace(NAMESPACE).withLabel("name", "fluentd-elasticsearch").list().getItems();
+  }
+
+  private void awaitPrinting(KubernetesClient client, Process operator, String goal, Predicate<NodeDaemon> done)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      NodeDaemon nd = client.resources(NodeDaemon.class).inNamespace(NAMESPACE).withName("fluentd-elasticsearch")
+          .get();
+      printTables(client);
+      if (done.test(nd)) {
+        System.out.printf("demo: %s%n", goal);
+        return;
+      }
+      if (!operator.isAlive()) {
+        throw new DemoFailure("the operator exited with code " + operator.exitValue() + "; see " + log);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new DemoFailure("not converged within " + timeout.toSeconds() + " s (waiting until " + goal + "); see "
+            + log);
+      }
+      // A once-a-second refresh, like `watch kubectl get`: this is the demo's output pace, not a synchronisation.
+      Thread.sleep(1000);
+    }
+  }
+
+  private static void printTables(KubernetesClient client) {
+    Instant now = Instant.now();
+    System.out.println();
+    System.out.println("$ kubectl get nd -n " + NAMESPACE);
+    System.out.print(KubectlTable.nodeDaemons(client.resources(NodeDaemon.class).inNamespace(NAMESPACE).list()
+        .getItems(), now));
+    System.out.println("$ kubectl get pods -n " + NAMESPACE + " -l name=fluentd-elasticsearch -o wide");
+    List<Pod> pods = daemonPods(client);
+    System.out.print(pods.isEmpty() ? "No resources found in " + NAMESPACE + " namespace.\n"
+        : KubectlTable.pods(pods, now));
+    System.out.flush();
+  }
+
+  private Process startOperator(SimulatedCluster cluster) throws Exception {
+    Path jar = basedir.resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new DemoFailure(jar + " is missing: run `./mvnw -B package -Pdemo -DskipTests` (it builds the jar first)");
+    }
+    int httpPort = freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString())
+        .directory(basedir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    // Never talk to a real cluster by accident: no in-cluster service, our kubeconfig only.
+    env.remove("KUBERNETES_SERVICE_HOST");
+    env.remove("KUBERNETES_SERVICE_PORT");
+    env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.url());
+    env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+    env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "default");
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+    Process process = pb.start();
+    System.out.printf("demo: operator started (pid %d, http port %d); log: %s%n", process.pid(), httpPort, log);
+    awaitReady(process, httpPort);
+    return process;
+  }
+
+  private void awaitReady(Process process, int httpPort) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+    while (true) {
+      if (!process.isAlive()) {
+        throw new DemoFailure("the operator exited with code " + process.exitValue() + " while starting; see " + log
+            + "\n" + tail(log));
+      }
+      try {
+        HttpURLConnection c = (HttpURLConnection) ready.toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(2000);
+        if (c.getResponseCode() == 200) {
+          System.out.printf("demo: operator ready (%s)%n", ready);
+          return;
+        }
+      } catch (IOException e) {
+        // Not listening yet.
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new DemoFailure("the operator was not ready within " + timeout.toSeconds() + " s; see " + log);
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    System.out.println("demo: operator stopped");
+  }
+
+  /** Runs kubectl against the simulator when it is installed: proof that discovery is real enough. */
+  private void kubectl(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor(20, TimeUnit.SECONDS)) {
+        System.out.printf("%n$ %s%n%s", String.join(" ", cmd), out);
+      }
+    } catch (IOException | InterruptedException e) {
+      System.out.println("demo: (kubectl not available: " + e.getMessage() + ")");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package io.nodedaemon.sim;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * Stands in for the kubelets of all simulated nodes: a bound pod (spec.nodeName set, not being
+ * deleted) that is Pending is started after a configurable delay, i.e. moved to Running with
+ * Ready/ContainersReady True and ready container statuses, unless its readiness is held.
+ *
+ * <p>Tests drive the rest of a pod's life with {@link #failPod}, {@link #succeedPod} and
+ * {@link #setReady}. Deletion needs no handling: the mock removes a pod without finalizers at
+ * once (no graceful termination, so never a Terminating phase), and a pending start of a pod
+ * that is gone, or was re-created under the same name, is dropped (it is keyed by uid).
+ */
+public final class KubeletStandIn implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(KubeletStandIn.class);
+
+  private final KubernetesClient client;
+  private final Duration delay;
+  private final Clock clock;
+  // Timed transitions go through a scheduler instead of sleeping so that many pods start in parallel.
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(r -> SchedulerStandIn.daemon(r, "sim-kubelet"));
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger started = new AtomicInteger();
+  private final AtomicInteger ipSequence = new AtomicInteger();
+  private volatile Predicate<Pod> heldReadiness = pod -> false;
+  private final SharedIndexInformer<Pod> pods;
+
+  public KubeletStandIn(KubernetesClient client, Duration delay, Clock clock) {
+    this.client = client;
+    this.delay = delay;
+    this.clock = clock;
+    this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        maybeStart(pod);
+      }
+
+      @Override
+      public void onUpdate(Pod oldPod, Pod newPod) {
+        maybeStart(newPod);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        starting.remove(pod.getMetadata().getUid());
+      }
+    });
+  }
+
+  /**
+   * Pods matching the predicate (tested when the pod starts) run but never become ready, like
+   * a container whose readiness probe keeps failing: e.g. {@code p -> image(p).endsWith(":bad")}.
+   */
+  public void holdReadiness(Predicate<Pod> predicate) {
+    heldReadiness = predicate == null ? pod -> false : predicate;
+  }
+
+  /** Holds the readiness of pods whose first container runs exactly this image. */
+  public void holdReadinessOfImage(String image) {
+    holdReadiness(pod -> image.equals(firstImage(pod)));
+  }
+
+  /** How many pods this stand-in has started. */
+  public int startedPods() {
+    return started.get();
+  }
+
+  /** Container crashed: phase Failed, not ready (the operator should replace the pod). */
+  public Pod failPod(String namespace, String name) {
+    return terminate(namespace, name, "Failed", 1, "Error");
+  }
+
+  /** Containers exited 0: phase Succeeded (a daemon pod should not do that either). */
+  public Pod succeedPod(String namespace, String name) {
+    return terminate(namespace, name, "Succeeded", 0, "Completed");
+  }
+
+  /** Flips readiness of a running pod, as a readiness probe would. */
+  public Pod setReady(String namespace, String name, boolean ready) {
+    String now = now();
+    return patchStatus(namespace, name, status -> {
+      status.setConditions(withCondition(withCondition(status.getConditions(), "Ready", ready, now),
+          "ContainersReady", ready, now));
+      if (status.getContainerStatuses() != null) {
+        status.getContainerStatuses().forEach(cs -> cs.setReady(ready));
+      }
+      return status;
+    });
+  }
+
+  private void maybeStart(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if (pod.getSpec() == null || pod.getSpec().getNodeName() == null
+        || pod.getMetadata().getDeletionTimestamp() != null
+        || (phase != null && !"Pending".equals(phase))) {
+      return;
+    }
+    String uid = pod.getMetadata().getUid();
+    if (starting.add(uid)) {
+      String ns = pod.getMetadata().getNamespace();
+      String name = pod.getMetadata().getName();
+      timer.schedule(() -> start(ns, name, uid), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void start(String namespace, String name, String uid) {
+    try {
+      Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+      if (pod == null || !uid.equals(pod.getMetadata().getUid()) || pod.getMetadata().getDeletionTimestamp() != null
+          || (pod.getStatus() != null && pod.getStatus().getPhase() != null
+              && !"Pending".equals(pod.getStatus().getPhase()))) {
+        return;
+      }
+      boolean ready = !heldReadiness.test(pod);
+      String now = now();
+      int ip = ipSequence.incrementAndGet();
+      List<ContainerStatus> containers = new ArrayList<>();
+      for (Container c : pod.getSpec().getContainers()) {
+        containers.add(new ContainerStatusBuilder()
+            .withName(c.getName()).withImage(c.getImage()).withImageID("sim://" + c.getImage())
+            .withContainerID("sim://" + uid + "/" + c.getName())
+            .withReady(ready).withStarted(true).withRestartCount(0)
+            .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
+            .build());
+      }
+      PodStatus status = new PodStatusBuilder()
+          .withPhase("Running")
+          .withHostIP("192.168.0.1")
+          .withPodIP("10.244." + (ip / 250 % 250) + "." + (ip % 250 + 1))
+          .withStartTime(now)
+          .withConditions(
+              condition("PodReadyToStartContainers", true, now),
+              condition("Initialized", true, now),
+              condition("Ready", ready, now),
+              condition("ContainersReady", ready, now),
+              condition("PodScheduled", true, now))
+          .withContainerStatuses(containers)
+          .build();
+      mergeStatus(namespace, name, status);
+      started.incrementAndGet();
+    } catch (KubernetesClientException e) {
+      LOG.debugf("could not start %s/%s: %s", namespace, name, e.getMessage());
+    } finally {
+      starting.remove(uid);
+    }
+  }
+
+  private Pod terminate(String namespace, String name, String phase, int exitCode, String reason) {
+    String now = now();
+    return patchStatus(namespace, name, status -> {
+      status.setPhase(phase);
+      status.setConditions(withCondition(withCondition(status.getConditions(), "Ready", false, now),
+          "ContainersReady", false, now));
+      if (status.getContainerStatuses() != null) {
+        for (ContainerStatus cs : status.getContainerStatuses()) {
+          cs.setReady(false);
+          cs.setStarted(false);
+          cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
+              .withExitCode(exitCode).withReason(reason).withFinishedAt(now).endTerminated().build());
+        }
+      }
+      return status;
+    });
+  }
+
+  private Pod patchStatus(String namespace, String name, UnaryOperator<PodStatus> change) {
+    Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+    if (pod == null) {
+      throw new IllegalArgumentException("no pod " + namespace + "/" + name);
+    }
+    PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+    return mergeStatus(namespace, name, change.apply(status));
+  }
+
+  private Pod mergeStatus(String namespace, String name, PodStatus status) {
+    return client.pods().inNamespace(namespace).withName(name).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+  }
+
+  private static List<PodCondition> withCondition(List<PodCondition> conditions, String type, boolean value,
+      String now) {
+    List<PodCondition> result = new ArrayList<>();
+    boolean found = false;
+    for (PodCondition c : conditions == null ? List.<PodCondition>of() : conditions) {
+      if (type.equals(c.getType())) {
+        found = true;
+        String status = value ? "True" : "False";
+        result.add(status.equals(c.getStatus()) ? c : condition(type, value, now));
+      } else {
+        result.add(c);
+      }
+    }
+    if (!found) {
+      result.add(condition(type, value, now));
+    }
+    return result;
+  }
+
+  private static PodCondition condition(String type, boolean value, String now) {
+    return new PodConditionBuilder().withType(type).withStatus(value ? "True" : "False")
+        .withLastTransitionTime(now).build();
+  }
+
+  private String now() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  static String firstImage(Pod pod) {
+    return pod.getSpec() == null || pod.getSpec().getContainers().isEmpty() ? null
+        : pod.getSpec().getContainers().get(0).getImage();
+  }
+
+  @Override
+  public void close() {
+    pods.close();
+    timer.shutdownNow();
+  }
+}

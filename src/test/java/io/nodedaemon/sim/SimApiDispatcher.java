@@ -1,0 +1,224 @@
+package io.nodedaemon.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
+import io.fabric8.kubernetes.api.model.RootPathsBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.nodedaemon.api.NodeDaemon;
+import io.fabric8.zjsonpatch.JsonDiff;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sits in front of fabric8's CRUD mock dispatcher and fixes what a real client trips over:
+ * it serves discovery, applies JSON merge patches as RFC 7386 says, and serialises writes.
+ *
+ * <p>Discovery ({@code /api}, {@code /apis}, the group-version resource lists, {@code /version}):
+ * the CRUD dispatcher answers {@code /api} with a list of every stored object (its path parser
+ * matches nothing, so the empty query matches everything), so kubectl and
+ * {@code genericKubernetesResources} cannot work against the bare mock.
+ *
+ * <p>Merge patches: the mock merges a JSON merge patch with Jackson's {@code readerForUpdating},
+ * which merges arrays element-wise instead of replacing them, so writing
+ * {@code status.conditions} with fewer or reordered entries keeps stale ones. Here a merge patch
+ * (and a strategic merge patch, approximated as a merge patch: lists are replaced, not merged by
+ * key) is applied to the current object and forwarded as the equivalent JSON Patch.
+ */
+final class SimApiDispatcher extends Dispatcher {
+
+  private static final List<String> ALL_VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+  private static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
+
+  /** One served resource of a group-version. */
+  private record Res(String name, String kind, boolean namespaced, List<String> shortNames,
+      List<String> categories, boolean status) {
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Object writeLock = new Object();
+  private final Map<String, List<Res>> resources = new LinkedHashMap<>();
+  private final Dispatcher delegate;
+  private final MockWebServer webServer;
+  private final String gitVersion;
+
+  SimApiDispatcher(Dispatcher delegate, MockWebServer webServer, String gitVersion) {
+    this.delegate = delegate;
+    this.webServer = webServer;
+    this.gitVersion = gitVersion;
+    resources.put("v1", List.of(
+        new Res("pods", "Pod", true, List.of("po"), List.of("all"), true),
+        new Res("nodes", "Node", false, List.of("no"), List.of(), true),
+        new Res("namespaces", "Namespace", false, List.of("ns"), List.of(), true),
+        new Res("events", "Event", true, List.of("ev"), List.of(), false),
+        new Res("configmaps", "ConfigMap", true, List.of("cm"), List.of(), false),
+        new Res("serviceaccounts", "ServiceAccount", true, List.of("sa"), List.of(), false)));
+    resources.put("apps/v1", List.of(
+        new Res("controllerrevisions", "ControllerRevision", true, List.of(), List.of(), false),
+        new Res("daemonsets", "DaemonSet", true, List.of("ds"), List.of("all"), true),
+        new Res("deployments", "Deployment", true, List.of("deploy"), List.of("all"), true)));
+    resources.put("coordination.k8s.io/v1", List.of(
+        new Res("leases", "Lease", true, List.of(), List.of(), false)));
+    resources.put("events.k8s.io/v1", List.of(
+        new Res("events", "Event", true, List.of("ev"), List.of(), false)));
+    resources.put("apiextensions.k8s.io/v1", List.of(
+        new Res("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"),
+            List.of("api-extensions"), true)));
+    resources.put(NodeDaemon.API_VERSION, List.of(
+        new Res("nodedaemons", NodeDaemon.KIND, true, List.of("nd"), List.of("all"), true)));
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    forgetRecordedRequest();
+    String path = request.getPath();
+    int query = path.indexOf('?');
+    // Discovery is matched on the bare path: kubectl appends ?timeout=32s, which would
+    // otherwise miss every expectation and fall through to the CRUD store.
+    String bare = query < 0 ? path : path.substring(0, query);
+    if (bare.length() > 1 && bare.endsWith("/")) {
+      bare = bare.substring(0, bare.length() - 1);
+    }
+    if ("GET".equals(request.getMethod())) {
+      Object doc = discovery(bare);
+      if (doc != null) {
+        return new MockResponse().setResponseCode(200)
+            .setHeader("Content-Type", "application/json")
+            .setBody(Serialization.asJson(doc));
+      }
+      return delegate.dispatch(request);
+    }
+    // One writer at a time, so that reading the object and patching it below is atomic.
+    synchronized (writeLock) {
+      String contentType = request.getHeader("Content-Type");
+      if ("PATCH".equals(request.getMethod()) && contentType != null
+          && (contentType.startsWith("application/merge-patch+json")
+              || contentType.startsWith("application/strategic-merge-patch+json"))) {
+        return mergePatch(request, bare);
+      }
+      return delegate.dispatch(request);
+    }
+  }
+
+  private MockResponse mergePatch(RecordedRequest request, String bare) {
+    String patchBody = request.getUtf8Body();
+    MockResponse current = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare,
+        new Headers.Builder().build(), new Buffer()));
+    if (current.code() != 200) {
+      return current;
+    }
+    try {
+      JsonNode currentNode = MAPPER.readTree(current.getBody().readUtf8());
+      JsonNode merged = applyMergePatch(currentNode, MAPPER.readTree(patchBody));
+      String jsonPatch = MAPPER.writeValueAsString(JsonDiff.asJson(currentNode, merged));
+      Headers headers = request.getHeaders().newBuilder()
+          .set("Content-Type", "application/json-patch+json").build();
+      return delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, request.getPath(),
+          headers, new Buffer().writeUtf8(jsonPatch)));
+    } catch (IOException e) {
+      return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e.getMessage());
+    }
+  }
+
+  /** RFC 7386: objects merge recursively, null removes a member, anything else replaces. */
+  static JsonNode applyMergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch.deepCopy();
+    }
+    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+        : MAPPER.createObjectNode();
+    patch.fields().forEachRemaining(e -> {
+      if (e.getValue().isNull()) {
+        result.remove(e.getKey());
+      } else {
+        result.set(e.getKey(), applyMergePatch(result.get(e.getKey()), e.getValue()));
+      }
+    });
+    return result;
+  }
+
+  /**
+   * MockWebServer keeps every request (with its body) in a queue for {@code takeRequest()};
+   * nothing here reads it, so a long demo or benchmark would grow it without bound.
+   */
+  private void forgetRecordedRequest() {
+    try {
+      webServer.takeRequest(0, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Object discovery(String path) {
+    switch (path) {
+      case "", "/":
+        List<String> paths = new ArrayList<>(List.of("/api", "/api/v1", "/apis", "/version"));
+        resources.keySet().stream().filter(gv -> gv.contains("/")).forEach(gv -> paths.add("/apis/" + gv));
+        return new RootPathsBuilder().withPaths(paths).build();
+      case "/version":
+        return Map.of("major", "1", "minor", "33", "gitVersion", gitVersion, "platform", "linux/amd64",
+            "goVersion", "go1.24", "compiler", "gc", "gitTreeState", "clean");
+      case "/api":
+        return new APIVersionsBuilder().withVersions("v1").addNewServerAddressByClientCIDR()
+            .withClientCIDR("0.0.0.0/0").withServerAddress("127.0.0.1").endServerAddressByClientCIDR().build();
+      case "/apis":
+        APIGroupListBuilder groups = new APIGroupListBuilder();
+        resources.keySet().stream().filter(gv -> gv.contains("/")).forEach(gv -> {
+          String group = gv.substring(0, gv.indexOf('/'));
+          var version = new GroupVersionForDiscoveryBuilder().withGroupVersion(gv)
+              .withVersion(gv.substring(gv.indexOf('/') + 1)).build();
+          groups.addToGroups(new APIGroupBuilder().withName(group).withVersions(version)
+              .withPreferredVersion(version).build());
+        });
+        return groups.build();
+      default:
+        String gv = path.startsWith("/api/") ? path.substring("/api/".length())
+            : path.startsWith("/apis/") ? path.substring("/apis/".length()) : null;
+        if (gv == null || !resources.containsKey(gv)
+            || path.startsWith("/api/") == gv.contains("/")) {
+          return null;
+        }
+        return new APIResourceListBuilder().withGroupVersion(gv).withResources(apiResources(gv)).build();
+    }
+  }
+
+  private List<APIResource> apiResources(String gv) {
+    List<APIResource> list = new ArrayList<>();
+    for (Res r : resources.get(gv)) {
+      list.add(new APIResourceBuilder().withName(r.name()).withSingularName(r.kind().toLowerCase())
+          .withKind(r.kind()).withNamespaced(r.namespaced()).withVerbs(ALL_VERBS)
+          .withShortNames(r.shortNames().isEmpty() ? null : r.shortNames())
+          .withCategories(r.categories().isEmpty() ? null : r.categories()).build());
+      if (r.status()) {
+        list.add(new APIResourceBuilder().withName(r.name() + "/status").withSingularName("")
+            .withKind(r.kind()).withNamespaced(r.namespaced()).withVerbs(STATUS_VERBS).build());
+      }
+    }
+    return list;
+  }
+
+  @Override
+  public void shutdown() {
+    delegate.shutdown();
+  }
+}

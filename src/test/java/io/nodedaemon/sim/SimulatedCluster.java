@@ -1,0 +1,295 @@
+package io.nodedaemon.sim;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.nodedaemon.api.NodeDaemon;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An in-process Kubernetes API server for tests, demos and benchmarks: fabric8's CRUD mock on
+ * loopback, with discovery served, the NodeDaemon CRD installed, simulated nodes, and optional
+ * stand-ins for the scheduler and the kubelet.
+ *
+ * <p>What it is not: there is no admission, no validation (the CRD's OpenAPI/CEL rules are not
+ * enforced), no server-side apply, no garbage collector (deleting an owner leaves its pods), no
+ * graceful termination (a pod without finalizers disappears the moment it is deleted, with a
+ * DELETED watch event), {@code generateName} yields {@code <generateName>-<uuid>}, set-based label
+ * selectors ({@code in}, {@code notin}) are ignored by list and watch (so they match everything),
+ * watches ignore {@code resourceVersion} and replay every matching object as ADDED on connect, and
+ * DELETE preconditions and propagation policies are ignored.
+ */
+public final class SimulatedCluster implements AutoCloseable {
+
+  /** The version reported at {@code /version}. */
+  public static final String GIT_VERSION = "v1.33.0-nodedaemon-sim";
+
+  private static final Path GENERATED_CRD = Path.of("target", "kubernetes", "nodedaemons.nodedaemon.io-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final Clock clock;
+  private SchedulerStandIn scheduler;
+  private KubeletStandIn kubelet;
+
+  private SimulatedCluster(int port, Clock clock) {
+    this.clock = clock;
+    // The mock web server logs every request at INFO through java.util.logging.
+    Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    MockWebServer webServer = new MockWebServer();
+    // The mixed dispatcher keeps server().expect() usable to inject failures on top of the CRUD store.
+    SimApiDispatcher dispatcher = new SimApiDispatcher(new KubernetesMixedDispatcher(responses), webServer,
+        GIT_VERSION);
+    // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
+    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);
+    server.start(InetAddress.getLoopbackAddress(), port);
+    client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+  }
+
+  /** A cluster on a random loopback port, with the CRD and namespaces but no nodes or stand-ins. */
+  public static SimulatedCluster start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The base URL of the API server, e.g. {@code http://127.0.0.1:40123}. */
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** A client for the cluster, owned by the cluster (closed with it); default namespace {@code default}. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The underlying mock server, e.g. to add {@code expect()} failure injections. */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  /** The scheduler stand-in, or null when the cluster was started without stand-ins. */
+  public SchedulerStandIn scheduler() {
+    return scheduler;
+  }
+
+  /** The kubelet stand-in, or null when the cluster was started without stand-ins. */
+  public KubeletStandIn kubelet() {
+    return kubelet;
+  }
+
+  /** Starts the scheduler and kubelet stand-ins (idempotent). */
+  public synchronized SimulatedCluster startStandIns(Duration kubeletDelay) {
+    if (scheduler == null) {
+      scheduler = new SchedulerStandIn(client);
+      kubelet = new KubeletStandIn(client, kubeletDelay, clock);
+    }
+    return this;
+  }
+
+  /** A fresh client config for this cluster (e.g. for a second, independently closed client). */
+  public Config clientConfig() {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withNamespace("default")
+        .withHttp2Disable(true)
+        .withRequestTimeout(10_000)
+        .build();
+  }
+
+  public Node addNode(SimNode node) {
+    return client.nodes().resource(node.toNode(clock.instant())).create();
+  }
+
+  /** Replaces labels, taints, readiness and cordon flag of an existing node. */
+  public Node updateNode(SimNode node) {
+    Node desired = node.toNode(clock.instant());
+    return client.nodes().withName(node.name()).edit(current -> {
+      current.getMetadata().setLabels(desired.getMetadata().getLabels());
+      current.setSpec(desired.getSpec());
+      current.setStatus(desired.getStatus());
+      return current;
+    });
+  }
+
+  public void removeNode(String name) {
+    client.nodes().withName(name).delete();
+  }
+
+  public void createNamespace(String name) {
+    if (client.namespaces().withName(name).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
+          .withNewStatus().withPhase("Active").endStatus().build()).create();
+    }
+  }
+
+  /** Writes a kubeconfig with a single context {@code nodedaemon-sim} pointing at this cluster. */
+  public Path writeKubeconfig(Path file) {
+    String yaml = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: nodedaemon-sim
+          cluster:
+            server: %s
+        contexts:
+        - name: nodedaemon-sim
+          context:
+            cluster: nodedaemon-sim
+            user: nodedaemon-sim
+            namespace: default
+        current-context: nodedaemon-sim
+        users:
+        - name: nodedaemon-sim
+          user:
+            token: simulated
+        """.formatted(url());
+    try {
+      if (file.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  /**
+   * Installs the NodeDaemon CRD: the build's generated one when present, else a minimal one.
+   * The CRUD mock learns a custom resource (plural, scope, status subresource) from a CRD created
+   * through it; without the CRD a status patch would overwrite the spec as well.
+   */
+  public CustomResourceDefinition installCrd() {
+    CustomResourceDefinition crd = Files.isRegularFile(GENERATED_CRD) ? loadCrd(GENERATED_CRD) : minimalCrd();
+    var existing = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName());
+    if (existing.get() != null) {
+      return existing.get();
+    }
+    return client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+  }
+
+  private CustomResourceDefinition loadCrd(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return client.apiextensions().v1().customResourceDefinitions().load(in).item();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A CRD with NodeDaemon's names, scope and status subresource and an open schema. */
+  public static CustomResourceDefinition minimalCrd() {
+    return new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName("nodedaemons." + NodeDaemon.GROUP).endMetadata()
+        .withNewSpec()
+          .withGroup(NodeDaemon.GROUP)
+          .withScope("Namespaced")
+          .withNewNames()
+            .withKind(NodeDaemon.KIND).withListKind(NodeDaemon.KIND + "List")
+            .withPlural("nodedaemons").withSingular("nodedaemon")
+            .withShortNames("nd").withCategories("all")
+          .endNames()
+          .addNewVersion()
+            .withName(NodeDaemon.VERSION).withServed(true).withStorage(true)
+            .withNewSubresources().withNewStatus().endStatus().endSubresources()
+            .withNewSchema().withNewOpenAPIV3Schema().withType("object")
+              .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
+          .endVersion()
+        .endSpec()
+        .build();
+  }
+
+  @Override
+  public void close() {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    if (scheduler != null) {
+      scheduler.close();
+    }
+    client.close();
+    server.shutdown();
+  }
+
+  /** Options for {@link SimulatedCluster}: port, stand-ins, kubelet delay, initial nodes. */
+  public static final class Builder {
+    private int port;
+    private boolean standIns;
+    private Duration kubeletDelay = Duration.ZERO;
+    private Clock clock = Clock.systemUTC();
+    private final java.util.List<SimNode> nodes = new java.util.ArrayList<>();
+
+    /** The loopback port to listen on; 0 (the default) picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Also start the scheduler and kubelet stand-ins; the kubelet starts pods after {@code delay}. */
+    public Builder withStandIns(Duration kubeletDelay) {
+      this.standIns = true;
+      this.kubeletDelay = kubeletDelay;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder node(SimNode node) {
+      nodes.add(node);
+      return this;
+    }
+
+    public SimulatedCluster start() {
+      SimulatedCluster cluster = new SimulatedCluster(port, clock);
+      try {
+        cluster.installCrd();
+        for (String ns : List.of("default", "kube-system")) {
+          cluster.createNamespace(ns);
+        }
+        nodes.forEach(cluster::addNode);
+        if (standIns) {
+          cluster.startStandIns(kubeletDelay);
+        }
+        return cluster;
+      } catch (RuntimeException e) {
+        cluster.close();
+        throw e;
+      }
+    }
+  }
+}

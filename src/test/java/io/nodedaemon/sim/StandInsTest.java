@@ -1,0 +1,157 @@
+package io.nodedaemon.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class StandInsTest {
+
+  static final Duration KUBELET_DELAY = Duration.ofMillis(700);
+  static final AtomicInteger seq = new AtomicInteger();
+  static SimulatedCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = SimulatedCluster.builder()
+        .node(SimNode.named("worker-1").build())
+        .node(SimNode.named("tainted").taint("dedicated", "gpu", "NoSchedule").build())
+        .withStandIns(KUBELET_DELAY)
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void schedulerBindsAPodPinnedToAnExistingNode() {
+    String name = createPinnedPod("worker-1", "img:1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "worker-1".equals(pod(name).getSpec().getNodeName()));
+    assertThat(condition(pod(name), "PodScheduled")).isEqualTo("True");
+  }
+
+  @Test
+  void podPinnedToAMissingNodeStaysPendingUntilTheNodeAppears() {
+    String name = createPinnedPod("late-node", "img:1");
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+        .until(() -> pod(name).getSpec().getNodeName() == null);
+    cluster.addNode(SimNode.named("late-node").build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> "late-node".equals(pod(name).getSpec().getNodeName()));
+  }
+
+  @Test
+  void schedulerRespectsUntoleratedNoScheduleTaints() {
+    String untolerated = createPinnedPod("tainted", "img:1");
+    String tolerated = create(pinned("tainted", "img:1").editSpec().addNewToleration().withKey("dedicated")
+        .withOperator("Equal").withValue("gpu").withEffect("NoSchedule").endToleration().endSpec().build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> "tainted".equals(pod(tolerated).getSpec().getNodeName()));
+    assertThat(pod(untolerated).getSpec().getNodeName()).isNull();
+  }
+
+  @Test
+  void kubeletRunsABoundPodAfterTheDelayAndMakesItReady() {
+    Instant created = Instant.now();
+    String name = createPinnedPod("worker-1", "img:1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    assertThat(Duration.between(created, Instant.now())).isGreaterThanOrEqualTo(KUBELET_DELAY);
+    Pod pod = pod(name);
+    assertThat(condition(pod, "Ready")).isEqualTo("True");
+    assertThat(condition(pod, "ContainersReady")).isEqualTo("True");
+    assertThat(pod.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).hasSize(1)
+        .allSatisfy(c -> assertThat(c.getLastTransitionTime()).isNotBlank());
+    assertThat(pod.getStatus().getStartTime()).isNotBlank();
+    assertThat(pod.getStatus().getContainerStatuses()).singleElement()
+        .satisfies(cs -> assertThat(cs.getReady()).isTrue());
+  }
+
+  @Test
+  void failPodMakesItFailedAndNotReady() {
+    String name = runningPod("img:1");
+    cluster.kubelet().failPod("default", name);
+    Pod pod = pod(name);
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
+    assertThat(condition(pod, "Ready")).isEqualTo("False");
+    assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void succeedPodAndSetReadyChangeStatus() {
+    String name = runningPod("img:1");
+    cluster.kubelet().setReady("default", name, false);
+    assertThat(condition(pod(name), "Ready")).isEqualTo("False");
+    assertThat(pod(name).getStatus().getPhase()).isEqualTo("Running");
+    cluster.kubelet().setReady("default", name, true);
+    assertThat(condition(pod(name), "Ready")).isEqualTo("True");
+    cluster.kubelet().succeedPod("default", name);
+    assertThat(pod(name).getStatus().getPhase()).isEqualTo("Succeeded");
+  }
+
+  @Test
+  void heldImageRunsButNeverBecomesReady() {
+    cluster.kubelet().holdReadinessOfImage("img:bad");
+    try {
+      String bad = createPinnedPod("worker-1", "img:bad");
+      String good = runningPod("img:good");
+      await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(bad).getStatus().getPhase()));
+      assertThat(condition(pod(bad), "Ready")).isEqualTo("False");
+      assertThat(condition(pod(good), "Ready")).isEqualTo("True");
+    } finally {
+      cluster.kubelet().holdReadiness(null);
+    }
+  }
+
+  @Test
+  void deletedPodIsGoneAtOnce() {
+    String name = runningPod("img:1");
+    cluster.client().pods().inNamespace("default").withName(name).delete();
+    assertThat(cluster.client().pods().inNamespace("default").withName(name).get()).isNull();
+  }
+
+  private String runningPod(String image) {
+    String name = createPinnedPod("worker-1", image);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    return name;
+  }
+
+  private static String createPinnedPod(String node, String image) {
+    return create(pinned(node, image).build());
+  }
+
+  private static String create(Pod pod) {
+    return cluster.client().pods().inNamespace("default").resource(pod).create().getMetadata().getName();
+  }
+
+  static PodBuilder pinned(String node, String image) {
+    return new PodBuilder()
+        .withNewMetadata().withName("p-" + seq.incrementAndGet()).addToLabels("app", "test").endMetadata()
+        .withNewSpec()
+          .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In")
+              .withValues(node).endMatchField().endNodeSelectorTerm()
+          .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
+          .addNewContainer().withName("c").withImage(image).endContainer()
+        .endSpec();
+  }
+
+  static Pod pod(String name) {
+    return cluster.client().pods().inNamespace("default").withName(name).get();
+  }
+
+  static String condition(Pod pod, String type) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return null;
+    }
+    return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+        .map(PodCondition::getStatus).findFirst().orElse(null);
+  }
+}
