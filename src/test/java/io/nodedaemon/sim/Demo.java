@@ -57,15 +57,18 @@ public final class Demo {
   private final Path kubeconfig = basedir.resolve("target/demo-kubeconfig.yaml");
 
   public static void main(String[] args) throws Exception {
+    int code = 0;
     try {
       new Demo().run();
       System.out.println("demo: OK");
     } catch (DemoFailure e) {
       System.err.println("demo: FAILED: " + e.getMessage());
-      // An exception rather than System.exit: exec:java runs inside Maven's JVM and turns it into a failed build;
-      // a plain `java` run exits 1.
-      throw e;
+      code = 1;
     }
+    System.out.flush();
+    // An explicit exit: under exec:java the demo runs inside Maven's JVM, whose leftover non-daemon threads
+    // (Vert.x event loops of the build) would otherwise keep exec:java waiting forever.
+    System.exit(code);
   }
 
   void run() throws Exception {
