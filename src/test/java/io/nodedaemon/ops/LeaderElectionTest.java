@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionTest {
 
   /** Counts reconciliations, standing in for the real reconciler. */
+  @io.javaoperatorsdk.operator.api.reconciler.Ignore // not a reconciler of the application: QOSDK must not register it
   @ControllerConfiguration(name = "counting")
   static class CountingReconciler implements Reconciler<NodeDaemon> {
     final AtomicInteger reconciled = new AtomicInteger();

@@ -3,7 +3,7 @@ package io.nodedaemon.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.net.URI;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * live and ready.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(NativeOperatorIT.MockApi.class)
+@WithTestResource(NativeOperatorIT.MockApi.class)
 class NativeOperatorIT {
 
   /** Starts the mock API server and points the launched artifact at it. */
