@@ -104,7 +104,13 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
         inFlight.created(key, name, node, clock.instant());
         creates.add(CompletableFuture.runAsync(() -> {
           try {
-            created.add(client.pods().inNamespace(namespace).resource(pod).create());
+            Pod result = createPod(daemon, pod);
+            if (!name.equals(result.getMetadata().getName())) {
+              // Created under a generated name: wait for that one instead.
+              inFlight.created(key, result.getMetadata().getName(), node, clock.instant());
+              inFlight.createFailed(key, name);
+            }
+            created.add(result);
           } catch (KubernetesClientException e) {
             inFlight.createFailed(key, name);
             failedCreates.add("on node " + node + ": " + e.getMessage());
@@ -120,6 +126,32 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
     CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
     return new SyncOutcome(List.copyOf(created), List.copyOf(failedCreates), List.copyOf(deleted),
         List.copyOf(failedDeletes), nodes.size() - next);
+  }
+
+  /**
+   * Creates the pod under its derived name. If that name is taken by a pod this NodeDaemon does
+   * not control (one it released, or someone else's), the pod is created under a generated name
+   * instead; if it is taken by our own pod, the cache is behind and nothing more is created.
+   */
+  private Pod createPod(NodeDaemon daemon, Pod pod) {
+    var pods = client.pods().inNamespace(daemon.getMetadata().getNamespace());
+    try {
+      return pods.resource(pod).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      Pod existing = pods.withName(pod.getMetadata().getName()).get();
+      boolean ours = existing != null && existing.getMetadata().getOwnerReferences() != null
+          && existing.getMetadata().getOwnerReferences().stream()
+              .anyMatch(r -> daemon.getMetadata().getUid().equals(r.getUid()) && Boolean.TRUE.equals(r.getController()));
+      if (ours) {
+        return existing;
+      }
+      pod.getMetadata().setGenerateName(daemon.getMetadata().getName() + "-");
+      pod.getMetadata().setName(null);
+      return pods.resource(pod).create();
+    }
   }
 
   @Override

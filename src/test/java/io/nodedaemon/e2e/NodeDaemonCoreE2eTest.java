@@ -151,6 +151,9 @@ class NodeDaemonCoreE2eTest {
   void orphanIsAdoptedWithoutASecondPod() {
     addNodes(cluster, "orphan", "orphan-1", "orphan-2");
     NodeDaemon template = daemon("orphan", "agent", "orphan");
+    // OnDelete: an adopted pod of another revision is kept, not rolled (RollingUpdate would replace it).
+    template.getSpec().setUpdateStrategy(new io.nodedaemon.api.NodeDaemonUpdateStrategy());
+    template.getSpec().getUpdateStrategy().setType(io.nodedaemon.api.NodeDaemonUpdateStrategy.Type.OnDelete);
     Pod orphan = new PodBuilder()
         .withNewMetadata().withName("left-behind").withNamespace("orphan").withLabels(Map.of("app", "agent")).endMetadata()
         .withSpec(template.getSpec().getTemplate().getSpec())
