@@ -160,9 +160,13 @@ class NodeDaemonCoreE2eTest {
         .build();
     orphan.getSpec().setNodeName("orphan-1");
     client().pods().inNamespace("orphan").resource(orphan).create();
+    // Creation times have one-second resolution: let the orphan be strictly the oldest pod, so that
+    // even if the operator's cache lags and it creates a pod first, the orphan is the one kept.
+    await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
 
     NodeDaemon created = create(client(), template);
-    awaitStatus(client(), "orphan", "agent", s -> s.getCurrentNumberScheduled() == 2);
+    awaitStatus(client(), "orphan", "agent", converged(2));
+    await().atMost(TIMEOUT).until(() -> pods(client(), "orphan").size() == 2);
 
     Pod adopted = client().pods().inNamespace("orphan").withName("left-behind").get();
     assertThat(adopted.getMetadata().getOwnerReferences()).anyMatch(r -> created.getMetadata().getUid().equals(r.getUid()) && r.getController());

@@ -65,10 +65,41 @@ public final class ManifestSync {
 
     Path bundle = out.resolve("olm-bundle");
     copyTree(base.resolve("target/bundle/" + BUNDLE), bundle);
+    orderPrinterColumns(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
+    orderPrinterColumns(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
     Path csvFile = bundle.resolve("manifests/" + BUNDLE + ".clusterserviceversion.yaml");
     Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
     finishCsv(csv, readSamples(base));
     Files.writeString(csvFile, YAML.writeValueAsString(csv));
+  }
+
+  /** The column order of {@code kubectl get ds}; the CRD generator emits them in hash order. */
+  static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
+      "Available", "Node Selector", "Age", "Containers", "Images", "Selector");
+
+  /** Rewrites a CRD so that its printer columns come in kubectl's DaemonSet order. */
+  @SuppressWarnings("unchecked")
+  static void orderPrinterColumns(Path crdFile) throws IOException {
+    String text = Files.readString(crdFile, StandardCharsets.UTF_8);
+    StringBuilder header = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      if (!line.startsWith("#")) {
+        break;
+      }
+      header.append(line).append('\n');
+    }
+    Map<String, Object> crd = YAML.readValue(text, Map.class);
+    Map<String, Object> spec = (Map<String, Object>) crd.get("spec");
+    for (Map<String, Object> version : (List<Map<String, Object>>) spec.get("versions")) {
+      List<Map<String, Object>> columns = (List<Map<String, Object>>) version.get("additionalPrinterColumns");
+      if (columns != null) {
+        columns.sort(java.util.Comparator.comparingInt(c -> {
+          int i = PRINTER_COLUMN_ORDER.indexOf(String.valueOf(c.get("name")));
+          return i < 0 ? PRINTER_COLUMN_ORDER.size() : i;
+        }));
+      }
+    }
+    Files.writeString(crdFile, header + YAML.writeValueAsString(crd));
   }
 
   /** Adds what the generator cannot take from {@code @CSVMetadata}. */

@@ -209,6 +209,8 @@ public final class Demo {
     env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
     env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "default");
     env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+    // One operator, no replicas to fail over to: skip the Lease (nodedaemon.leader-election.enabled).
+    env.put("NODEDAEMON_LEADER_ELECTION_ENABLED", "false");
     Process process = pb.start();
     System.out.printf("demo: operator started (pid %d, http port %d); log: %s%n", process.pid(), httpPort, log);
     awaitReady(process, httpPort);
