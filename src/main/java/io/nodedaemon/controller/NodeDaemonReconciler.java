@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -77,6 +81,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final ExecutorService writers;
   private final DaemonPodsDependent pods;
   private final RevisionWriter revisionWriter;
+  private final KubernetesClient client;
+  private final Map<String, Written> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
   private final NodeDaemonMetrics metrics;
   /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
   private final Map<String, ProgressDeadline.ProgressRecord> progress = new java.util.concurrent.ConcurrentHashMap<>();
@@ -98,6 +104,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     });
     this.pods = new DaemonPodsDependent(client, writers, inFlight, clock);
     this.revisionWriter = new RevisionWriter(client);
+    this.client = client;
     this.metrics = metrics;
   }
 
@@ -175,7 +182,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         daemon.getSpec().getTemplate());
     if (revisionOutcome.collided()) {
       // Upstream: bump collisionCount in status and try again with the new hash.
-      NodeDaemonStatus bumped = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+      NodeDaemonStatus bumped = Serialization.clone(knownStatus(daemon) == null ? new NodeDaemonStatus() : knownStatus(daemon));
       bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
       return withStatus(daemon, bumped, Duration.ZERO, true);
     }
@@ -206,11 +213,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       progress.put(key, verdict.record());
     }
     StatusComputer.Problem stalled = verdict.stalled() ? new StatusComputer.Problem(ProgressDeadline.REASON, verdict.message()) : null;
-    if (stalled != null && !Conditions.isTrue(daemon.getStatus() == null ? null : daemon.getStatus().getConditions(), Conditions.STALLED)) {
+    if (stalled != null && !Conditions.isTrue(knownStatus(daemon) == null ? null : knownStatus(daemon).getConditions(), Conditions.STALLED)) {
       events.record(daemon, "Warning", ProgressDeadline.REASON, verdict.message());
     }
 
-    NodeDaemonStatus status = StatusComputer.compute(daemon, new StatusComputer.Observed(
+    NodeDaemonStatus status = StatusComputer.compute(daemon, knownStatus(daemon), new StatusComputer.Observed(
         counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
@@ -241,26 +248,48 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   }
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {
-    NodeDaemonStatus status = StatusComputer.invalid(daemon, problem, now);
-    if (!status.equals(daemon.getStatus())) {
+    NodeDaemonStatus status = StatusComputer.invalid(daemon, knownStatus(daemon), problem, now);
+    if (!status.equals(knownStatus(daemon))) {
       // An event each time the refusal changes, not on every pass.
       events.record(daemon, "Warning", problem.reason(), problem.message());
     }
     return withStatus(daemon, status, null, false);
   }
 
+  /**
+   * Writes the status with a JSON merge patch of the whole status, only when it differs from the
+   * last status known to be on the server. Why not JOSDK's patchStatus: without server-side apply
+   * it sends the difference to the primary it read, and a primary read from a cache that lags our
+   * own last write makes that difference miss fields (a counter already written back to its old
+   * value is left out, and the server keeps the stale one).
+   */
   private UpdateControl<NodeDaemon> withStatus(NodeDaemon daemon, NodeDaemonStatus status, Duration requeue, boolean force) {
-    UpdateControl<NodeDaemon> control;
-    if (!force && status.equals(daemon.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      NodeDaemon patch = new NodeDaemon();
-      patch.setMetadata(daemon.getMetadata());
-      patch.setStatus(status);
-      control = UpdateControl.patchStatus(patch);
+    String key = ReconcilerKeys.of(daemon);
+    if (force || !status.equals(knownStatus(daemon))) {
+      try {
+        client.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).withName(daemon.getMetadata().getName())
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+        lastWritten.put(key, new Written(daemon.getMetadata().getUid(), status));
+      } catch (KubernetesClientException e) {
+        lastWritten.remove(key);
+        if (e.getCode() != 404) {
+          throw e; // JOSDK retries with backoff
+        }
+      }
     }
+    UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
     return requeue == null ? control : control.rescheduleAfter(requeue);
   }
+
+  /** The status on the server as far as we know: our last write, or the cached primary's. */
+  private NodeDaemonStatus knownStatus(NodeDaemon daemon) {
+    Written known = lastWritten.get(ReconcilerKeys.of(daemon));
+    return known != null && known.uid().equals(daemon.getMetadata().getUid()) ? known.status() : daemon.getStatus();
+  }
+
+  /** The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh). */
+  private record Written(String uid, NodeDaemonStatus status) {}
 
   private void recordSyncEvents(NodeDaemon daemon, DaemonPodsDependent.SyncOutcome outcome) {
     // One event per kind per pass (upstream records one per pod): at 5,000 nodes that halves the writes.
@@ -280,9 +309,5 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private static String names(List<Pod> pods) {
     return pods.stream().map(p -> p.getMetadata().getName()).sorted().collect(Collectors.joining(", "));
-  }
-
-  private static Integer statusCollisionCount(NodeDaemon daemon) {
-    return daemon.getStatus() == null ? null : daemon.getStatus().getCollisionCount();
   }
 }

@@ -33,7 +33,12 @@ public final class StatusComputer {
   private StatusComputer() {}
 
   public static NodeDaemonStatus compute(NodeDaemon daemon, Observed o, Instant now) {
-    NodeDaemonStatus previous = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+    return compute(daemon, daemon.getStatus(), o, now);
+  }
+
+  /** As {@link #compute(NodeDaemon, Observed, Instant)}, against the status last known on the server. */
+  public static NodeDaemonStatus compute(NodeDaemon daemon, NodeDaemonStatus known, Observed o, Instant now) {
+    NodeDaemonStatus previous = known == null ? new NodeDaemonStatus() : known;
     Long generation = daemon.getMetadata().getGeneration();
     DaemonCounts c = o.counts();
 
@@ -96,7 +101,12 @@ public final class StatusComputer {
    * reason InvalidSpec (or SelectingAll), Ready and Reconciling False.
    */
   public static NodeDaemonStatus invalid(NodeDaemon daemon, Problem problem, Instant now) {
-    NodeDaemonStatus previous = daemon.getStatus() == null ? new NodeDaemonStatus() : daemon.getStatus();
+    return invalid(daemon, daemon.getStatus(), problem, now);
+  }
+
+  /** As {@link #invalid(NodeDaemon, Problem, Instant)}, against the status last known on the server. */
+  public static NodeDaemonStatus invalid(NodeDaemon daemon, NodeDaemonStatus known, Problem problem, Instant now) {
+    NodeDaemonStatus previous = known == null ? new NodeDaemonStatus() : known;
     Long generation = daemon.getMetadata().getGeneration();
     NodeDaemonStatus s = copyCounters(previous);
     s.setObservedGeneration(generation);

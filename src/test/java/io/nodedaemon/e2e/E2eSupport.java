@@ -76,10 +76,18 @@ final class E2eSupport {
   }
 
   static NodeDaemonStatus awaitStatus(KubernetesClient client, String namespace, String name, Predicate<NodeDaemonStatus> condition) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+    try {
+      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        NodeDaemon d = get(client, namespace, name);
+        return d != null && d.getStatus() != null && condition.test(d.getStatus());
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
       NodeDaemon d = get(client, namespace, name);
-      return d != null && d.getStatus() != null && condition.test(d.getStatus());
-    });
+      throw new AssertionError("status never matched; last status: "
+          + io.fabric8.kubernetes.client.utils.Serialization.asJson(d == null ? null : d.getStatus())
+          + "; pods: " + pods(client, namespace).stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName()
+              + "/" + (p.getStatus() == null ? null : p.getStatus().getPhase())).toList(), e);
+    }
     return get(client, namespace, name).getStatus();
   }
 
