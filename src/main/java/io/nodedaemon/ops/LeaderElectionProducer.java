@@ -20,7 +20,9 @@ public class LeaderElectionProducer {
   @Produces
   @Dependent
   LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings) {
-    LeaderElectionConfiguration config = toConfiguration(settings, true);
+    // Not exitOnStopLeading: JOSDK would call System.exit from within the SIGTERM shutdown hook,
+    // which blocks forever (seen in PackagedOperatorIT); a pod stopping must stop promptly.
+    LeaderElectionConfiguration config = toConfiguration(settings, false);
     if (config == null) {
       LOG.info("Leader election disabled (nodedaemon.leader-election.enabled=false)");
     } else {

@@ -119,9 +119,7 @@ public final class ManifestSync {
         crd.put("displayName", "NodeDaemon");
         crd.put("description", "Runs one copy of a pod on every node that qualifies, like an "
             + "apps/v1 DaemonSet, with partitions, node-selector rollouts, pause and a progress deadline.");
-        crd.put("resources", List.of(
-            Map.of("kind", "Pod", "name", "", "version", "v1"),
-            Map.of("kind", "ControllerRevision", "name", "", "version", "v1")));
+        crd.put("resources", List.of(resource("Pod"), resource("ControllerRevision")));
         crd.put("specDescriptors", List.of(
             descriptor("selector", "Selector", "Label query over the pods the NodeDaemon manages.",
                 "urn:alm:descriptor:com.tectonic.ui:selector:core:v1:Pod"),
@@ -151,6 +149,15 @@ public final class ManifestSync {
                 "urn:alm:descriptor:io.kubernetes.conditions")));
       }
     }
+  }
+
+  /** Ordered (unlike Map.of) so that the output is byte-for-byte reproducible. */
+  private static Map<String, Object> resource(String kind) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("kind", kind);
+    r.put("name", "");
+    r.put("version", "v1");
+    return r;
   }
 
   private static Map<String, Object> descriptor(String path, String displayName, String description,

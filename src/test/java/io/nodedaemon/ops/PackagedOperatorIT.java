@@ -51,7 +51,10 @@ class PackagedOperatorIT {
   static void stop() throws Exception {
     if (operator != null) {
       operator.destroy();
-      operator.waitFor();
+      if (!operator.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        operator.destroyForcibly();
+        throw new AssertionError("the packaged operator did not stop within 20 s of SIGTERM");
+      }
     }
     if (api != null) {
       api.close();
