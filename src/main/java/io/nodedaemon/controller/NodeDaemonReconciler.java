@@ -249,6 +249,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {
     NodeDaemonStatus status = StatusComputer.invalid(daemon, knownStatus(daemon), problem, now);
+    // The gauges keep showing the last counters: a refused spec changes no pod.
+    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), status.getDesiredNumberScheduled(),
+        status.getCurrentNumberScheduled(), status.getNumberReady(), status.getNumberAvailable(),
+        status.getUpdatedNumberScheduled(), status.getNumberMisscheduled());
     if (!status.equals(knownStatus(daemon))) {
       // An event each time the refusal changes, not on every pass.
       events.record(daemon, "Warning", problem.reason(), problem.message());

@@ -37,7 +37,9 @@ public final class ManifestSync {
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
-      .enable(SerializationFeature.INDENT_OUTPUT);
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      // Map.of iterates in a per-JVM random order: sort keys so that every build writes the same bytes.
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private ManifestSync() {}
