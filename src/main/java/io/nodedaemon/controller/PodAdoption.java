@@ -1,7 +1,6 @@
 package io.nodedaemon.controller;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -9,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.DaemonPodFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,23 +25,12 @@ final class PodAdoption {
 
   private PodAdoption() {}
 
-  static OwnerReference controllerReference(NodeDaemon daemon) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(NodeDaemon.API_VERSION)
-        .withKind(NodeDaemon.KIND)
-        .withName(daemon.getMetadata().getName())
-        .withUid(daemon.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
-
   /** Returns the pods that are now controlled by the daemon. */
   static List<Pod> adopt(KubernetesClient client, NodeDaemon daemon, List<Pod> orphans) {
     List<Pod> adopted = new ArrayList<>();
     for (Pod pod : orphans) {
       List<OwnerReference> refs = new ArrayList<>(refsOf(pod));
-      refs.add(controllerReference(daemon));
+      refs.add(DaemonPodFactory.controllerReference(daemon));
       Pod result = patchOwners(client, pod, refs);
       if (result != null) {
         adopted.add(result);

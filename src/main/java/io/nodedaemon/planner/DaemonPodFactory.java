@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.NodeSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -97,14 +98,7 @@ public final class DaemonPodFactory {
     meta.setLabels(labels);
     meta.setAnnotations(tm.getAnnotations());
     meta.setFinalizers(tm.getFinalizers());
-    meta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
-        .withApiVersion(NodeDaemon.API_VERSION)
-        .withKind(NodeDaemon.KIND)
-        .withName(daemon.getMetadata().getName())
-        .withUid(daemon.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build()));
+    meta.setOwnerReferences(List.of(controllerReference(daemon)));
 
     List<Toleration> tolerations = new ArrayList<>(spec.getTolerations() == null ? List.of() : spec.getTolerations());
     for (Toleration d : defaultDaemonTolerations(Boolean.TRUE.equals(spec.getHostNetwork()))) {
@@ -121,6 +115,18 @@ public final class DaemonPodFactory {
     pod.setMetadata(meta);
     pod.setSpec(spec);
     return pod;
+  }
+
+  /** The controller owner reference every object a NodeDaemon owns carries (pods, revisions). */
+  public static OwnerReference controllerReference(NodeDaemon daemon) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(NodeDaemon.API_VERSION)
+        .withKind(NodeDaemon.KIND)
+        .withName(daemon.getMetadata().getName())
+        .withUid(daemon.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
   }
 
   /** Replaces the required node affinity with one term on metadata.name; preferred terms stay. */

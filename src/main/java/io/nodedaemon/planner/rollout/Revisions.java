@@ -3,12 +3,12 @@ package io.nodedaemon.planner.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.planner.PodStates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -208,14 +208,7 @@ public final class Revisions {
         .withNamespace(meta.getNamespace())
         .withLabels(labels)
         .withAnnotations(annotations.isEmpty() ? null : annotations)
-        .withOwnerReferences(new OwnerReferenceBuilder()
-            .withApiVersion(NodeDaemon.API_VERSION)
-            .withKind(NodeDaemon.KIND)
-            .withName(meta.getName())
-            .withUid(meta.getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .build())
+        .withOwnerReferences(DaemonPodFactory.controllerReference(daemon))
         .endMetadata()
         .withData(revisionData(template))
         .withRevision(revision)
