@@ -84,7 +84,7 @@ public final class Demo {
       System.out.printf("demo: %d nodes; kubeconfig: %s%n", nodeCount, kubeconfig);
       kubectl("get", "nodes");
 
-      Process operator = launchOperator ? startOperator(cluster) : null;
+      OperatorProcess operator = launchOperator ? startOperator(cluster) : null;
       try {
         KubernetesClient client = cluster.client();
         NodeDaemon sample = loadSample();
@@ -114,7 +114,8 @@ public final class Demo {
         kubectl("get", "nd", "-n", NAMESPACE);
       } finally {
         if (operator != null) {
-          stop(operator);
+          operator.close();
+          System.out.println("demo: operator stopped");
         }
       }
     }
@@ -153,7 +154,7 @@ public final class Demo {
     return client.pods().inNamespace(NAMESPACE).withLabel("name", "fluentd-elasticsearch").list().getItems();
   }
 
-  private void awaitPrinting(KubernetesClient client, Process operator, String goal, Predicate<NodeDaemon> done)
+  private void awaitPrinting(KubernetesClient client, OperatorProcess operator, String goal, Predicate<NodeDaemon> done)
       throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
@@ -165,7 +166,7 @@ public final class Demo {
         return;
       }
       if (!operator.isAlive()) {
-        throw new DemoFailure("the operator exited with code " + operator.exitValue() + "; see " + log);
+        throw new DemoFailure("the operator exited; see " + log);
       }
       if (Instant.now().isAfter(deadline)) {
         throw new DemoFailure("not converged within " + timeout.toSeconds() + " s (waiting until " + goal + "); see "
@@ -189,66 +190,15 @@ public final class Demo {
     System.out.flush();
   }
 
-  private Process startOperator(SimulatedCluster cluster) throws Exception {
-    Path jar = basedir.resolve("target/quarkus-app/quarkus-run.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new DemoFailure(jar + " is missing: run `./mvnw -B package -Pdemo -DskipTests` (it builds the jar first)");
+  private OperatorProcess startOperator(SimulatedCluster cluster) throws Exception {
+    Files.deleteIfExists(log);
+    try {
+      OperatorProcess operator = OperatorProcess.start(basedir, cluster, log, timeout);
+      System.out.printf("demo: operator ready (pid %d, http port %d); log: %s%n", operator.pid(), operator.httpPort(), log);
+      return operator;
+    } catch (IllegalStateException e) {
+      throw new DemoFailure(e.getMessage());
     }
-    int httpPort = freePort();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString())
-        .directory(basedir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    // Never talk to a real cluster by accident: no in-cluster service, our kubeconfig only.
-    env.remove("KUBERNETES_SERVICE_HOST");
-    env.remove("KUBERNETES_SERVICE_PORT");
-    env.put("KUBECONFIG", kubeconfig.toString());
-    env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.url());
-    env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
-    env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "default");
-    env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
-    // One operator, no replicas to fail over to: skip the Lease (nodedaemon.leader-election.enabled).
-    env.put("NODEDAEMON_LEADER_ELECTION_ENABLED", "false");
-    Process process = pb.start();
-    System.out.printf("demo: operator started (pid %d, http port %d); log: %s%n", process.pid(), httpPort, log);
-    awaitReady(process, httpPort);
-    return process;
-  }
-
-  private void awaitReady(Process process, int httpPort) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
-    while (true) {
-      if (!process.isAlive()) {
-        throw new DemoFailure("the operator exited with code " + process.exitValue() + " while starting; see " + log
-            + "\n" + tail(log));
-      }
-      try {
-        HttpURLConnection c = (HttpURLConnection) ready.toURL().openConnection();
-        c.setConnectTimeout(500);
-        c.setReadTimeout(2000);
-        if (c.getResponseCode() == 200) {
-          System.out.printf("demo: operator ready (%s)%n", ready);
-          return;
-        }
-      } catch (IOException e) {
-        // Not listening yet.
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new DemoFailure("the operator was not ready within " + timeout.toSeconds() + " s; see " + log);
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static void stop(Process process) throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    }
-    System.out.println("demo: operator stopped");
   }
 
   /** Runs kubectl against the simulator when it is installed: proof that discovery is real enough. */
@@ -263,12 +213,6 @@ public final class Demo {
       }
     } catch (IOException | InterruptedException e) {
       System.out.println("demo: (kubectl not available: " + e.getMessage() + ")");
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 
