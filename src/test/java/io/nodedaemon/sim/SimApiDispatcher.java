@@ -88,11 +88,17 @@ final class SimApiDispatcher extends Dispatcher {
         new Res("nodedaemons", NodeDaemon.KIND, true, List.of("nd"), List.of("all"), true)));
   }
 
+  /** Writes (any method but GET) by "METHOD path-without-query", for tests that count API calls. */
+  final WriteLog writes = new WriteLog();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     forgetRecordedRequest();
     String path = request.getPath();
     int query = path.indexOf('?');
+    if (!"GET".equals(request.getMethod())) {
+      writes.record(request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)));
+    }
     // Discovery is matched on the bare path: kubectl appends ?timeout=32s, which would
     // otherwise miss every expectation and fall through to the CRUD store.
     String bare = query < 0 ? path : path.substring(0, query);

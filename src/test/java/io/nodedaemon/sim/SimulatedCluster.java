@@ -52,6 +52,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private static final Path GENERATED_CRD = Path.of("target", "kubernetes", "nodedaemons.nodedaemon.io-v1.yml");
 
   private final KubernetesMockServer server;
+  private final WriteLog writes;
   private final KubernetesClient client;
   private final Clock clock;
   private SchedulerStandIn scheduler;
@@ -66,6 +67,7 @@ public final class SimulatedCluster implements AutoCloseable {
     // The mixed dispatcher keeps server().expect() usable to inject failures on top of the CRUD store.
     SimApiDispatcher dispatcher = new SimApiDispatcher(new KubernetesMixedDispatcher(responses), webServer,
         GIT_VERSION);
+    writes = dispatcher.writes;
     // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);
     server.start(InetAddress.getLoopbackAddress(), port);
@@ -96,6 +98,11 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /** The underlying mock server, e.g. to add {@code expect()} failure injections. */
+  /** Every write the API server received (tests count the operator's API calls with it). */
+  public WriteLog writes() {
+    return writes;
+  }
+
   public KubernetesMockServer server() {
     return server;
   }
