@@ -118,6 +118,14 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /** Starts the scheduler and kubelet stand-ins (idempotent). */
+  /** Replaces the kubelet stand-in with one that takes {@code kubeletDelay} to start a pod. */
+  public synchronized void restartKubelet(Duration kubeletDelay) {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    kubelet = new KubeletStandIn(client, kubeletDelay, clock);
+  }
+
   public synchronized SimulatedCluster startStandIns(Duration kubeletDelay) {
     if (scheduler == null) {
       scheduler = new SchedulerStandIn(client);

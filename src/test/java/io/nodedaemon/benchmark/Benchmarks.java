@@ -1,0 +1,77 @@
+package io.nodedaemon.benchmark;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks and prints their tables: the planner pass (JMH) and the convergence of the
+ * packaged operator on the simulated cluster. {@code ./mvnw -B package -Pbench -DskipTests}.
+ */
+public final class Benchmarks {
+  private Benchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    int code = 0;
+    try {
+      if (Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
+        planner();
+      }
+      if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
+        List<Integer> sizes = Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))
+            .map(String::trim).map(Integer::parseInt).toList();
+        convergence(sizes);
+      }
+    } catch (Exception e) {
+      e.printStackTrace();
+      code = 1;
+    }
+    System.out.flush();
+    // exec:java runs inside Maven's JVM, whose leftover threads would keep it waiting.
+    System.exit(code);
+  }
+
+  static void planner() throws Exception {
+    var options = new OptionsBuilder()
+        .include(PlannerBenchmark.class.getName())
+        .forks(1)
+        .threads(1)
+        .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .jvmArgs("-Xmx2g")
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+    System.out.println();
+    System.out.println("Planner pass (one core, ms/op, JMH average of 5 x 1 s after 3 x 1 s warm-up)");
+    System.out.printf("%-10s %8s %12s %10s%n", "SCENARIO", "NODES", "MS/PASS", "ERROR");
+    for (RunResult r : results) {
+      var p = r.getParams();
+      System.out.printf("%-10s %8s %12.3f %10.3f%n", p.getParam("scenario"), p.getParam("nodes"),
+          r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
+    }
+  }
+
+  static void convergence(List<Integer> sizes) throws Exception {
+    ConvergenceBenchmark bench = new ConvergenceBenchmark(Path.of("").toAbsolutePath());
+    List<ConvergenceBenchmark.Result> rows = new ArrayList<>();
+    for (int n : sizes) {
+      rows.add(bench.run(n, Duration.ofMinutes(10)));
+    }
+    System.out.println();
+    System.out.println("Convergence on the simulated cluster (packaged operator, JVM mode, -Xmx192m)");
+    System.out.printf("%6s %10s %10s %6s %11s %11s %6s %10s %9s %9s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
+        "ROLLOUT", "R-FLOOR", "RATIO", "STARTUP", "RSS-MiB", "HEAP-MiB");
+    for (var r : rows) {
+      System.out.printf("%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %8dms %9d %9d%n", r.nodes(), r.converge().toMillis(),
+          r.floor().toMillis(), r.ratio(), r.rollout().toMillis(), r.rolloutFloor().toMillis(), r.rolloutRatio(),
+          r.startupToFirstReconcile().toMillis(), r.rssKiB() / 1024, r.heapBytes() / (1024 * 1024));
+    }
+  }
+}

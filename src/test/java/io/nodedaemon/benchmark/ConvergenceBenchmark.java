@@ -1,0 +1,218 @@
+package io.nodedaemon.benchmark;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.api.NodeDaemonSpec;
+import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.api.NodeDaemonUpdateStrategy;
+import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.sim.OperatorProcess;
+import io.nodedaemon.sim.SimNode;
+import io.nodedaemon.sim.SimulatedCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Convergence of the packaged operator on the simulated cluster, next to the floor measured on
+ * the same kind of server in the same run: a plain client creating the same pods concurrently.
+ */
+public final class ConvergenceBenchmark {
+
+  /** One row of the table. */
+  public record Result(int nodes, Duration converge, Duration floor, Duration rollout, Duration rolloutFloor,
+      Duration startupToFirstReconcile, long rssKiB, long heapBytes) {
+    double ratio() {
+      return (double) converge.toMillis() / Math.max(1, floor.toMillis());
+    }
+
+    double rolloutRatio() {
+      return (double) rollout.toMillis() / Math.max(1, rolloutFloor.toMillis());
+    }
+  }
+
+  static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
+  static final int WRITERS = 16;
+
+  private final Path base;
+  private final Path log;
+
+  public ConvergenceBenchmark(Path base) {
+    this.base = base;
+    this.log = base.resolve("target/benchmark-operator.log");
+  }
+
+  public Result run(int nodes, Duration timeout) throws Exception {
+    Files.deleteIfExists(log);
+    Duration floor = floor(nodes, timeout);
+    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+      KubernetesClient client = cluster.client();
+      addNodes(cluster, nodes);
+      // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
+      client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
+      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, "-Xmx192m", "-XX:+UseSerialGC")) {
+        waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
+        Duration startup = Duration.between(operator.startedAt(), Instant.now());
+
+        Instant t0 = Instant.now();
+        client.resources(NodeDaemon.class).inNamespace("bench").resource(daemon("bench", Map.of(), 1)).create();
+        waitFor(client, "bench", s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes, timeout);
+        Duration converge = Duration.between(t0, Instant.now());
+        long rss = rssKiB(operator.pid());
+        long heap = heapUsed(operator.httpPort());
+
+        // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.
+        cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
+        Instant r0 = Instant.now();
+        client.resources(NodeDaemon.class).inNamespace("bench").withName("agent").edit(d -> {
+          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
+          return d;
+        });
+        waitFor(client, "bench", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == nodes
+            && s.getNumberAvailable() == nodes, timeout);
+        Duration rollout = Duration.between(r0, Instant.now());
+        int rounds = (int) Math.ceil(nodes / (double) Math.max(1, (int) Math.ceil(nodes * 0.10)));
+        return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap);
+      }
+    }
+  }
+
+  /** The floor: a plain client creates one pinned pod per node, concurrently, until all are ready. */
+  static Duration floor(int nodes, Duration timeout) throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+      addNodes(cluster, nodes);
+      KubernetesClient client = cluster.client();
+      ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+      try {
+        Instant t0 = Instant.now();
+        List<Future<?>> creates = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+          String node = nodeName(i);
+          creates.add(pool.submit(() -> client.pods().inNamespace("floor").resource(new PodBuilder()
+              .withNewMetadata().withName("floor-" + node).withLabels(Map.of("app", "floor")).endMetadata()
+              .withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("img").endContainer().endSpec()
+              .build()).create()));
+        }
+        for (Future<?> f : creates) {
+          f.get();
+        }
+        Instant deadline = Instant.now().plus(timeout);
+        while (countReady(client.pods().inNamespace("floor").list().getItems()) < nodes) {
+          if (Instant.now().isAfter(deadline)) {
+            throw new IllegalStateException("floor did not converge");
+          }
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return Duration.between(t0, Instant.now());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  static long countReady(List<Pod> pods) {
+    return pods.stream().filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .count();
+  }
+
+  static String nodeName(int i) {
+    return String.format("bench-%05d", i);
+  }
+
+  static void addNodes(SimulatedCluster cluster, int nodes) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    try {
+      List<Future<?>> adds = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        String name = nodeName(i);
+        adds.add(pool.submit(() -> cluster.addNode(SimNode.named(name).build())));
+      }
+      for (Future<?> f : adds) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  static NodeDaemon daemon(String namespace, Map<String, String> nodeSelector, int maxUnavailablePercentTimes10) {
+    NodeDaemon d = new NodeDaemon();
+    d.setMetadata(new ObjectMetaBuilder().withName("agent").withNamespace(namespace).build());
+    NodeDaemonSpec spec = new NodeDaemonSpec();
+    spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "agent")).build());
+    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", "agent")).endMetadata()
+        .withNewSpec().withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
+        .withContainers(new ContainerBuilder().withName("c").withImage("example.org/agent:1").build()).endSpec().build());
+    NodeDaemonUpdateStrategy strategy = new NodeDaemonUpdateStrategy();
+    RollingUpdateNodeDaemon ru = new RollingUpdateNodeDaemon();
+    ru.setMaxUnavailable(new IntOrString((10 * maxUnavailablePercentTimes10) + "%"));
+    strategy.setRollingUpdate(ru);
+    spec.setUpdateStrategy(strategy);
+    d.setSpec(spec);
+    return d;
+  }
+
+  static void waitFor(KubernetesClient client, String namespace, Predicate<NodeDaemonStatus> done, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      NodeDaemon d = client.resources(NodeDaemon.class).inNamespace(namespace).withName("agent").get();
+      if (d != null && d.getStatus() != null && done.test(d.getStatus())) {
+        return;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(namespace + " did not converge within " + timeout.toSeconds() + " s: "
+            + (d == null ? null : io.fabric8.kubernetes.client.utils.Serialization.asJson(d.getStatus())));
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  static long rssKiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** Sum of jvm_memory_used_bytes{area="heap"} from the operator's /q/metrics. */
+  static long heapUsed(int port) {
+    try {
+      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      double sum = 0;
+      for (String line : body.split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return (long) sum;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
+  }
+}

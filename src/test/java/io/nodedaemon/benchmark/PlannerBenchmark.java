@@ -1,0 +1,43 @@
+package io.nodedaemon.benchmark;
+
+import io.nodedaemon.planner.DaemonPlanner;
+import io.nodedaemon.planner.FailedPodBackoff;
+import io.nodedaemon.planner.Plan;
+import io.nodedaemon.planner.PlanInput;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/** One full planning pass (placement + manage + rollout + status) at 1,000 / 5,000 / 20,000 nodes. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class PlannerBenchmark {
+
+  @Param({"1000", "5000", "20000"})
+  public int nodes;
+
+  /** "converged": nothing to do; "changed": 10% of nodes on the old revision (a rollout step). */
+  @Param({"converged", "changed"})
+  public String scenario;
+
+  private DaemonPlanner planner;
+  private PlanInput input;
+
+  @Setup
+  public void setUp() {
+    planner = new DaemonPlanner(new FailedPodBackoff());
+    input = PlannerScenario.build(nodes, "changed".equals(scenario));
+  }
+
+  @Benchmark
+  public Plan plan() {
+    return planner.plan(input);
+  }
+}

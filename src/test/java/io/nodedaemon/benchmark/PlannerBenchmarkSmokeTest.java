@@ -1,0 +1,26 @@
+package io.nodedaemon.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Keeps the planner benchmark from rotting: its scenarios build and plan at a small size. */
+class PlannerBenchmarkSmokeTest {
+
+  @Test
+  void convergedScenarioPlansNothingAndTheChangedOneStartsARollout() {
+    PlannerBenchmark converged = new PlannerBenchmark();
+    converged.nodes = 50;
+    converged.scenario = "converged";
+    converged.setUp();
+    assertThat(converged.plan().hasWrites()).isFalse();
+    assertThat(converged.plan().counts().desiredNumberScheduled()).isEqualTo(50);
+
+    PlannerBenchmark changed = new PlannerBenchmark();
+    changed.nodes = 50;
+    changed.scenario = "changed";
+    changed.setUp();
+    // 10% of 50 nodes on the old revision; maxUnavailable 10% (5): all five old pods may go at once.
+    assertThat(changed.plan().podsToDelete()).hasSize(5);
+  }
+}
