@@ -72,4 +72,12 @@ class LabelSelectorsTest {
     assertThat(LabelSelectors.toString(s)).isEqualTo("app=x,name=fluentd,tier in (a,b),env notin (dev),gpu,!debug");
     assertThat(LabelSelectors.toString(null)).isEmpty();
   }
+
+  @Test
+  void anExpressionWithoutOperatorMatchesNothingAndStillRenders() {
+    LabelSelector s = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withValues("a").endMatchExpression().build();
+
+    assertThat(LabelSelectors.matches(s, Map.of("tier", "a"))).isFalse();
+    assertThat(LabelSelectors.toString(s)).startsWith("tier ").endsWith("(a)");
+  }
 }

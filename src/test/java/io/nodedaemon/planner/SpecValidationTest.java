@@ -53,6 +53,8 @@ class SpecValidationTest {
         bad("matchExpressions selector not matching the template", d -> d.getSpec().setSelector(new LabelSelectorBuilder()
             .addNewMatchExpression().withKey("app").withOperator("NotIn").withValues("foo").endMatchExpression().build()),
             "do not match spec.selector"),
+        bad("selector expression without operator is reported, not thrown", d -> d.getSpec().setSelector(new LabelSelectorBuilder()
+            .addNewMatchExpression().withKey("app").withValues("foo").endMatchExpression().build()), "do not match spec.selector"),
         bad("no containers", d -> d.getSpec().getTemplate().getSpec().setContainers(List.of()), "at least one container"),
         ok("restartPolicy Always", d -> d.getSpec().getTemplate().getSpec().setRestartPolicy("Always")),
         bad("restartPolicy OnFailure", d -> d.getSpec().getTemplate().getSpec().setRestartPolicy("OnFailure"), "only Always is supported"),
