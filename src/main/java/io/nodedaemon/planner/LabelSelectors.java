@@ -67,7 +67,9 @@ public final class LabelSelectors {
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
         String values = r.getValues() == null ? "" : String.join(",", r.getValues().stream().sorted().toList());
-        switch (r.getOperator()) {
+        // Fix (unit tests): a switch on a null operator threw an NPE, so SpecValidation crashed on
+        // a selector expression without operator instead of reporting it; render it like an unknown one.
+        switch (r.getOperator() == null ? "" : r.getOperator()) {
           case "In" -> parts.add(r.getKey() + " in (" + values + ")");
           case "NotIn" -> parts.add(r.getKey() + " notin (" + values + ")");
           case "Exists" -> parts.add(r.getKey());
