@@ -90,7 +90,8 @@ public final class StatusComputer {
       conditions = Conditions.set(conditions, Conditions.READY, false, stalled ? o.stalled().reason() : reason,
           stalled ? o.stalled().message() : message, generation, now);
       // kstatus: Reconciling and Stalled are not both True; a stalled rollout is not converging.
-      conditions = Conditions.set(conditions, Conditions.RECONCILING, !stalled, reason, message, generation, now);
+      conditions = Conditions.set(conditions, Conditions.RECONCILING, !stalled, stalled ? o.stalled().reason() : reason,
+          stalled ? "Not converging: " + o.stalled().message() : message, generation, now);
     }
     s.setConditions(conditions);
     return s;
