@@ -67,10 +67,10 @@ class StatusComputerTest {
             "False", "WaitingForAvailability", "True", "WaitingForAvailability", "False", "Progressing"),
         Arguments.of("progress deadline exceeded", observed(new DaemonCounts(3, 3, 0, 3, 1, 3, 0), 3, false, false,
             new StatusComputer.Problem("ProgressDeadlineExceeded", "no progress for 600s")),
-            "False", "ProgressDeadlineExceeded", "False", "RollingUpdate", "True", "ProgressDeadlineExceeded"),
+            "False", "ProgressDeadlineExceeded", "False", "ProgressDeadlineExceeded", "True", "ProgressDeadlineExceeded"),
         Arguments.of("selecting all while pods are missing", observed(new DaemonCounts(3, 0, 0, 0, 0, 0, 3), 3, false, false,
             new StatusComputer.Problem("SelectingAll", "empty selector")),
-            "False", "SelectingAll", "False", "Placing", "True", "SelectingAll"),
+            "False", "SelectingAll", "False", "SelectingAll", "True", "SelectingAll"),
         Arguments.of("no desired nodes is ready", observed(DaemonCounts.ZERO), "True", "Ready", "False", "Converged", "False", "Progressing"));
   }
 
