@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.nodedaemon.api.NodeDaemon;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +20,18 @@ import java.util.Map;
 public final class Placement {
   private Placement() {}
 
+  private static final List<Toleration> DEFAULTS = List.copyOf(DaemonPodFactory.defaultDaemonTolerations(false));
+  private static final List<Toleration> DEFAULTS_HOST_NETWORK = List.copyOf(DaemonPodFactory.defaultDaemonTolerations(true));
+
+  private static boolean tolerated(List<Toleration> tolerations, Taint taint) {
+    for (Toleration t : tolerations) {
+      if (tolerates(t, taint)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static NodePlacement nodeShouldRunDaemonPod(Node node, NodeDaemon daemon) {
     PodSpec spec = daemon.getSpec().getTemplate().getSpec();
     String nodeName = node.getMetadata().getName();
@@ -30,8 +41,10 @@ public final class Placement {
     if (!matchesRequiredAffinity(spec, node)) {
       return NodePlacement.NEITHER;
     }
-    List<Toleration> tolerations = new ArrayList<>(spec.getTolerations() == null ? List.of() : spec.getTolerations());
-    tolerations.addAll(DaemonPodFactory.defaultDaemonTolerations(Boolean.TRUE.equals(spec.getHostNetwork())));
+    // (bench) The default tolerations used to be rebuilt (6-7 builders and a list copy) for every node of
+    // every pass, a third of the planner's allocation at 5,000 nodes; they are read-only here, so built once.
+    List<Toleration> own = spec.getTolerations() == null ? List.of() : spec.getTolerations();
+    List<Toleration> defaults = Boolean.TRUE.equals(spec.getHostNetwork()) ? DEFAULTS_HOST_NETWORK : DEFAULTS;
     List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     boolean shouldRun = true;
     boolean shouldContinueRunning = true;
@@ -40,7 +53,7 @@ public final class Placement {
       if (!"NoSchedule".equals(effect) && !"NoExecute".equals(effect)) {
         continue; // PreferNoSchedule never keeps a daemon pod away
       }
-      if (tolerations.stream().anyMatch(t -> tolerates(t, taint))) {
+      if (tolerated(own, taint) || tolerated(defaults, taint)) {
         continue;
       }
       shouldRun = false;
