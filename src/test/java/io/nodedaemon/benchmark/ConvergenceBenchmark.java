@@ -53,6 +53,9 @@ public final class ConvergenceBenchmark {
   }
 
   static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
+  /** The operator's JVM flags: sized for a 256 MiB container limit (see docs/benchmarks.md). */
+  static final String[] OPERATOR_JVM = {"-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
+      "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m"};
   static final int WRITERS = 16;
 
   private final Path base;
@@ -71,7 +74,7 @@ public final class ConvergenceBenchmark {
       addNodes(cluster, nodes);
       // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
       client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
-      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, "-Xmx192m", "-XX:+UseSerialGC")) {
+      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, OPERATOR_JVM)) {
         waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
         Duration startup = Duration.between(operator.startedAt(), Instant.now());
 
