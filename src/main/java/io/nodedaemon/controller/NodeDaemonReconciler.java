@@ -172,8 +172,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     List<Node> nodes = nodeInformer.list(n -> true).toList();
     PodClaims claims = PodClaims.classify(daemon, podInformer.list(daemon.getMetadata().getNamespace(), p -> true).toList());
     List<Pod> controlled = new ArrayList<>(claims.controlled());
-    controlled.addAll(PodAdoption.adopt(context.getClient(), daemon, claims.toAdopt()));
+    List<Pod> adopted = PodAdoption.adopt(context.getClient(), daemon, claims.toAdopt());
+    controlled.addAll(adopted);
     PodAdoption.release(context.getClient(), daemon, claims.toRelease());
+    if (adopted.size() < claims.toAdopt().size()) {
+      // An orphan we could not adopt (it changed meanwhile) may be the pod of its node: planning
+      // now could put a second pod beside it. Upstream's sync errors out here; we look again soon.
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(RETRY_AFTER_FAILED_WRITE);
+    }
 
     InFlight pending = inFlight.observe(key, controlled, now);
 

@@ -192,8 +192,10 @@ class NodeDaemonCoreE2eTest {
       return released != null && (released.getMetadata().getOwnerReferences() == null
           || released.getMetadata().getOwnerReferences().stream().noneMatch(r -> created.getMetadata().getUid().equals(r.getUid())));
     });
+    // The released pod lives on, untouched, and a new pod takes its place.
+    await().atMost(TIMEOUT).until(() -> pods(client(), "release").size() == 2);
     awaitStatus(client(), "release", "agent", converged(1));
-    assertThat(pods(client(), "release")).hasSize(2); // the released pod lives on, untouched
+    assertThat(pods(client(), "release")).hasSize(2);
   }
 
   @Test
