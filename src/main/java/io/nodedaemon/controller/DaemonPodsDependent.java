@@ -142,9 +142,8 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
         throw e;
       }
       Pod existing = pods.withName(pod.getMetadata().getName()).get();
-      boolean ours = existing != null && existing.getMetadata().getOwnerReferences() != null
-          && existing.getMetadata().getOwnerReferences().stream()
-              .anyMatch(r -> daemon.getMetadata().getUid().equals(r.getUid()) && Boolean.TRUE.equals(r.getController()));
+      boolean ours = existing != null && PodClaims.controllerOf(existing) != null
+          && daemon.getMetadata().getUid().equals(PodClaims.controllerOf(existing).getUid());
       if (ours) {
         return existing;
       }

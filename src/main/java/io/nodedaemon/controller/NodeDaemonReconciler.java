@@ -26,7 +26,6 @@ import io.nodedaemon.planner.InFlight;
 import io.nodedaemon.planner.LabelSelectors;
 import io.nodedaemon.planner.Plan;
 import io.nodedaemon.planner.PlanInput;
-import io.nodedaemon.planner.PlannedEvent;
 import io.nodedaemon.planner.SpecValidation;
 import io.nodedaemon.ops.NodeDaemonMetrics;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
@@ -45,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
@@ -82,10 +82,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final DaemonPodsDependent pods;
   private final RevisionWriter revisionWriter;
   private final KubernetesClient client;
-  private final Map<String, Written> lastWritten = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
   private final NodeDaemonMetrics metrics;
   /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
-  private final Map<String, ProgressDeadline.ProgressRecord> progress = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, ProgressDeadline.ProgressRecord> progress = new ConcurrentHashMap<>();
 
   private InformerEventSource<Pod, NodeDaemon> podInformer;
   private InformerEventSource<Node, NodeDaemon> nodeInformer;
@@ -228,15 +228,19 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
         paused, stalled), now);
-    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), counts.desiredNumberScheduled(),
-        counts.currentNumberScheduled(), counts.numberReady(), counts.numberAvailable(), counts.updatedNumberScheduled(),
-        counts.numberMisscheduled());
+    recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
     if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
       requeue = earliest(requeue, RETRY_AFTER_FAILED_WRITE);
     }
     return withStatus(daemon, status, requeue, false);
+  }
+
+  private void recordGauges(NodeDaemon daemon, NodeDaemonStatus s) {
+    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), s.getDesiredNumberScheduled(),
+        s.getCurrentNumberScheduled(), s.getNumberReady(), s.getNumberAvailable(), s.getUpdatedNumberScheduled(),
+        s.getNumberMisscheduled());
   }
 
   private static Duration earliest(Duration a, Duration b) {
@@ -248,17 +252,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
     String uid = daemon.getMetadata().getUid();
-    return revisionInformer.list(daemon.getMetadata().getNamespace(), r -> r.getMetadata().getOwnerReferences() != null
-        && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController())))
-        .toList();
+    return revisionInformer.list(daemon.getMetadata().getNamespace(), r -> {
+      OwnerReference controller = PodClaims.controllerOf(r);
+      return controller != null && uid.equals(controller.getUid());
+    }).toList();
   }
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {
     NodeDaemonStatus status = StatusComputer.invalid(daemon, knownStatus(daemon), problem, now);
     // The gauges keep showing the last counters: a refused spec changes no pod.
-    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), status.getDesiredNumberScheduled(),
-        status.getCurrentNumberScheduled(), status.getNumberReady(), status.getNumberAvailable(),
-        status.getUpdatedNumberScheduled(), status.getNumberMisscheduled());
+    recordGauges(daemon, status);
     if (!status.equals(knownStatus(daemon))) {
       // An event each time the refusal changes, not on every pass.
       events.record(daemon, "Warning", problem.reason(), problem.message());

@@ -60,7 +60,7 @@ final class PodAdoption {
       return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
     } catch (KubernetesClientException e) {
-      LOG.infof("could not change owners of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+      LOG.debugf("could not change owners of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
       return null;
     }
   }

@@ -1,5 +1,6 @@
 package io.nodedaemon.controller;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.NodeDaemon;
@@ -42,11 +43,12 @@ public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRel
     return new PodClaims(controlled, adopt, release);
   }
 
-  static OwnerReference controllerOf(Pod pod) {
-    if (pod.getMetadata().getOwnerReferences() == null) {
+  /** The controller owner reference of a pod (or any object), or null. */
+  static OwnerReference controllerOf(HasMetadata object) {
+    if (object.getMetadata().getOwnerReferences() == null) {
       return null;
     }
-    for (OwnerReference ref : pod.getMetadata().getOwnerReferences()) {
+    for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
       if (Boolean.TRUE.equals(ref.getController())) {
         return ref;
       }

@@ -66,6 +66,9 @@ class NodeDaemonCoreE2eTest {
     assertThat(owner.getKind()).isEqualTo("NodeDaemon");
     assertThat(owner.getController()).isTrue();
     assertThat(owner.getUid()).isEqualTo(created.getMetadata().getUid());
+    assertThat(client().v1().events().inNamespace("basic").list().getItems())
+        .anyMatch(e -> "SuccessfulCreate".equals(e.getReason()) && "Normal".equals(e.getType())
+            && "NodeDaemon".equals(e.getInvolvedObject().getKind()));
   }
 
   @Test
@@ -127,6 +130,9 @@ class NodeDaemonCoreE2eTest {
     });
     awaitStatus(client(), "fail", "agent", converged(2));
     assertThat(pods(client(), "fail")).hasSize(2);
+    assertThat(client().v1().events().inNamespace("fail").list().getItems())
+        .anyMatch(e -> "FailedDaemonPod".equals(e.getReason()) && "Warning".equals(e.getType()))
+        .anyMatch(e -> "SuccessfulDelete".equals(e.getReason()));
   }
 
   @Test
@@ -255,7 +261,11 @@ class NodeDaemonCoreE2eTest {
       awaitStatus(client(), "twice", "agent", converged(4));
       // Churn that makes the operator re-plan many times.
       for (int i = 0; i < 3; i++) {
-        cluster.kubelet().failPod("twice", podsByNode(client(), "twice").get("twice-1").get(0).getMetadata().getName());
+        // The status may still show the previous convergence: wait for a running pod on the node itself.
+        Pod running = await().atMost(TIMEOUT).until(
+            () -> podsByNode(client(), "twice").getOrDefault("twice-1", List.of()).stream().filter(E2eSupport::ready).findFirst(),
+            java.util.Optional::isPresent).orElseThrow();
+        cluster.kubelet().failPod("twice", running.getMetadata().getName());
         awaitStatus(client(), "twice", "agent", converged(4));
       }
     } finally {
