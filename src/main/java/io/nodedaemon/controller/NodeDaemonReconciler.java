@@ -115,10 +115,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   @Override
   public List<EventSource<?, NodeDaemon>> prepareEventSources(EventSourceContext<NodeDaemon> context) {
+    // JOSDK hands one item store to every per-namespace informer; a store shared by several
+    // informers would lose items on relist, so the lean stores need a single informer.
+    boolean oneInformerPerType = context.getControllerConfiguration().getEffectiveNamespaces().size() == 1;
     podInformer = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
             .withName(PODS)
             .withNamespacesInheritedFromController()
+            .withItemStore(oneInformerPerType ? LeanCaches.storing(LeanCaches::slimPod) : null)
             .withSecondaryToPrimaryMapper(pod -> daemonsConcerning(pod, context))
             .build(),
         context);
@@ -126,6 +130,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         InformerEventSourceConfiguration.from(Node.class, NodeDaemon.class)
             .withName(NODES)
             .withWatchAllNamespaces()
+            .withItemStore(LeanCaches.storing(LeanCaches::slimNode))
             // Every NodeDaemon may care about any node; heartbeats are filtered out.
             .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
                 .map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -136,6 +141,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         InformerEventSourceConfiguration.from(ControllerRevision.class, NodeDaemon.class)
             .withName(REVISIONS)
             .withNamespacesInheritedFromController()
+            .withItemStore(oneInformerPerType ? LeanCaches.storing(LeanCaches::slimRevision) : null)
             .build(),
         context);
     return List.of(podInformer, nodeInformer, revisionInformer);

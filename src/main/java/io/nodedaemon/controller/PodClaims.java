@@ -24,12 +24,12 @@ public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRel
     List<Pod> release = new ArrayList<>();
     for (Pod pod : podsInNamespace) {
       OwnerReference controller = controllerOf(pod);
+      if (controller != null && !uid.equals(controller.getUid())) {
+        continue; // someone else's pod: never touched (and cached without its labels, see LeanCaches)
+      }
       Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
       boolean matches = LabelSelectors.matches(daemon.getSpec().getSelector(), labels);
       if (controller != null) {
-        if (!uid.equals(controller.getUid())) {
-          continue; // someone else's pod: never touched
-        }
         if (matches) {
           controlled.add(pod);
         } else if (pod.getMetadata().getDeletionTimestamp() == null) {

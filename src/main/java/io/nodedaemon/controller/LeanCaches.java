@@ -1,0 +1,129 @@
+package io.nodedaemon.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.nodedaemon.api.NodeDaemon;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Keeps the informer caches small at 5,000 nodes: every cached object is stored as a slim copy
+ * holding only what the controller reads.
+ *
+ * <p>Nodes keep name, labels, taints, unschedulable and the deletion timestamp (placement and
+ * {@link NodeChanges}); their status (images, conditions, capacity, addresses) and annotations,
+ * which make up most of a real node, are dropped. Pods and ControllerRevisions controlled by
+ * anything but a NodeDaemon keep only the metadata that says so: the controller never reads
+ * more of them, and in a large cluster they are nearly all of the pods. Pods a NodeDaemon
+ * controls or could adopt (no controller) are kept whole. {@code managedFields} go everywhere.
+ *
+ * <p>Only the cache holds the slim copy: event handlers still receive the object as it came
+ * from the watch. Nothing is mutated; the slim copy shares unchanged parts with the original.
+ */
+public final class LeanCaches {
+  private LeanCaches() {}
+
+  /** An informer item store that stores {@code slimmer.apply(object)} instead of the object. */
+  public static <T extends HasMetadata> ItemStore<T> storing(UnaryOperator<T> slimmer) {
+    return new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
+      @Override
+      public T put(String key, T object) {
+        return super.put(key, slimmer.apply(object));
+      }
+    };
+  }
+
+  public static Node slimNode(Node node) {
+    Node slim = new Node();
+    slim.setApiVersion(node.getApiVersion());
+    slim.setKind(node.getKind());
+    ObjectMeta meta = identity(node.getMetadata());
+    meta.setLabels(node.getMetadata().getLabels());
+    meta.setDeletionTimestamp(node.getMetadata().getDeletionTimestamp());
+    slim.setMetadata(meta);
+    if (node.getSpec() != null) {
+      NodeSpec spec = new NodeSpec();
+      spec.setTaints(node.getSpec().getTaints());
+      spec.setUnschedulable(node.getSpec().getUnschedulable());
+      slim.setSpec(spec);
+    }
+    return slim;
+  }
+
+  public static Pod slimPod(Pod pod) {
+    if (controlledByOtherKind(pod)) {
+      Pod slim = new Pod();
+      slim.setApiVersion(pod.getApiVersion());
+      slim.setKind(pod.getKind());
+      slim.setMetadata(controllerOnly(pod));
+      return slim;
+    }
+    if (pod.getMetadata().getManagedFields() == null || pod.getMetadata().getManagedFields().isEmpty()) {
+      return pod;
+    }
+    Pod slim = new Pod(pod.getApiVersion(), pod.getKind(), withoutManagedFields(pod.getMetadata()), pod.getSpec(),
+        pod.getStatus());
+    slim.setAdditionalProperties(pod.getAdditionalProperties());
+    return slim;
+  }
+
+  public static ControllerRevision slimRevision(ControllerRevision revision) {
+    if (controlledByOtherKind(revision)) {
+      ControllerRevision slim = new ControllerRevision();
+      slim.setApiVersion(revision.getApiVersion());
+      slim.setKind(revision.getKind());
+      slim.setMetadata(controllerOnly(revision));
+      return slim;
+    }
+    if (revision.getMetadata().getManagedFields() == null || revision.getMetadata().getManagedFields().isEmpty()) {
+      return revision;
+    }
+    ControllerRevision slim = new ControllerRevision(revision.getApiVersion(), revision.getData(), revision.getKind(),
+        withoutManagedFields(revision.getMetadata()), revision.getRevision());
+    slim.setAdditionalProperties(revision.getAdditionalProperties());
+    return slim;
+  }
+
+  /** True when the object has a controller and it is not a NodeDaemon: no NodeDaemon will ever claim it. */
+  static boolean controlledByOtherKind(HasMetadata object) {
+    OwnerReference controller = PodClaims.controllerOf(object);
+    return controller != null && !(NodeDaemon.KIND.equals(controller.getKind())
+        && controller.getApiVersion() != null && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/"));
+  }
+
+  /** Name, namespace, uid, resourceVersion (the informer compares it) and creation time. */
+  private static ObjectMeta identity(ObjectMeta meta) {
+    ObjectMeta slim = new ObjectMeta();
+    slim.setName(meta.getName());
+    slim.setNamespace(meta.getNamespace());
+    slim.setUid(meta.getUid());
+    slim.setResourceVersion(meta.getResourceVersion());
+    slim.setCreationTimestamp(meta.getCreationTimestamp());
+    return slim;
+  }
+
+  private static ObjectMeta controllerOnly(HasMetadata object) {
+    ObjectMeta meta = object.getMetadata();
+    ObjectMeta slim = identity(meta);
+    slim.setOwnerReferences(List.of(PodClaims.controllerOf(object)));
+    slim.setDeletionTimestamp(meta.getDeletionTimestamp());
+    return slim;
+  }
+
+  private static ObjectMeta withoutManagedFields(ObjectMeta meta) {
+    ObjectMeta copy = new ObjectMeta(meta.getAnnotations(), meta.getCreationTimestamp(),
+        meta.getDeletionGracePeriodSeconds(), meta.getDeletionTimestamp(), meta.getFinalizers(),
+        meta.getGenerateName(), meta.getGeneration(), meta.getLabels(), null, meta.getName(), meta.getNamespace(),
+        meta.getOwnerReferences(), meta.getResourceVersion(), meta.getSelfLink(), meta.getUid());
+    copy.setAdditionalProperties(meta.getAdditionalProperties());
+    return copy;
+  }
+}
