@@ -11,6 +11,8 @@ import io.nodedaemon.planner.rollout.RolloutPlanner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,7 +51,7 @@ public final class DaemonPlanner {
    * already being deleted are left out, as they no longer count for anything.
    */
   public static Map<String, List<Pod>> nodeToDaemonPods(Iterable<Pod> pods) {
-    Map<String, List<Pod>> byNode = new HashMap<>();
+    Map<String, List<Pod>> byNode = new HashMap<>(pods instanceof java.util.Collection<?> c ? capacityFor(c.size()) : 16);
     for (Pod pod : pods) {
       if (PodStates.isTerminating(pod) && (PodStates.isFailed(pod) || PodStates.isSucceeded(pod))) {
         continue;
@@ -62,39 +64,52 @@ public final class DaemonPlanner {
     return byNode;
   }
 
+  /**
+   * One node of a pass, visited in node-name order: its placement and the pods pinned to it
+   * (oldest first). Every later step walks this array instead of looking nodes up by name again:
+   * at 20,000 nodes those hash lookups, each a cache miss, were most of a pass.
+   */
+  record NodeState(Node node, String name, NodePlacement placement, List<Pod> pods) {}
+
+  private static final Comparator<Node> BY_NAME = Comparator.comparing(n -> n.getMetadata().getName());
+
   public Plan plan(PlanInput in) {
     NodeDaemon daemon = in.daemon();
     Instant now = in.now();
     int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
-    List<Node> nodes = new ArrayList<>(in.nodes());
-    nodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
+    Node[] sortedNodes = in.nodes().toArray(new Node[0]);
+    Arrays.sort(sortedNodes, BY_NAME);
     Map<String, List<Pod>> nodeToDaemonPods = nodeToDaemonPods(in.pods());
-    nodeToDaemonPods.values().forEach(ps -> ps.sort(PodStates.OLDEST_FIRST));
     Set<String> pendingDeletes = in.inFlight().podsPendingDelete();
+    Set<String> pendingCreates = in.inFlight().nodesWithPendingCreate();
     boolean surge = allowsSurge(daemon);
 
     List<String> needing = new ArrayList<>();
-    // (bench) Not a LinkedHashSet<Pod>: fabric8's Pod.hashCode/equals walk the whole object (spec, status,
+    // Not a LinkedHashSet<Pod>: fabric8's Pod.hashCode/equals walk the whole object (spec, status,
     // every map), which cost ~1 µs a pod; pods of one namespace are identified by name.
     Set<Pod> deletes = new PodsByName();
     List<PlannedEvent> events = new ArrayList<>();
     Instant wakeUp = null;
-    Map<String, NodePlacement> placements = new HashMap<>();
-    Set<String> existingNodes = new java.util.HashSet<>();
+    NodeState[] states = new NodeState[sortedNodes.length];
+    int podsOnExistingNodes = 0;
 
-    for (Node node : nodes) {
+    for (int i = 0; i < sortedNodes.length; i++) {
+      Node node = sortedNodes[i];
       String name = node.getMetadata().getName();
-      existingNodes.add(name);
       NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
-      placements.put(name, placement);
       List<Pod> daemonPods = nodeToDaemonPods.getOrDefault(name, List.of());
+      podsOnExistingNodes += daemonPods.size();
+      if (daemonPods.size() > 1) {
+        daemonPods.sort(PodStates.OLDEST_FIRST);
+      }
+      states[i] = new NodeState(node, name, placement, daemonPods);
       // A pod we just created counts as present even if the cache does not show it yet.
-      boolean exists = !daemonPods.isEmpty() || in.inFlight().nodesWithPendingCreate().contains(name);
+      boolean exists = !daemonPods.isEmpty() || pendingCreates.contains(name);
 
       if (placement.shouldRun() && !exists) {
         needing.add(name);
       } else if (placement.shouldContinueRunning()) {
-        List<Pod> running = new ArrayList<>();
+        List<Pod> running = new ArrayList<>(daemonPods.size());
         for (Pod pod : daemonPods) {
           // Terminating pods, and pods we already asked to delete, are on their way out.
           if (PodStates.isTerminating(pod) || pendingDeletes.contains(pod.getMetadata().getName())) {
@@ -129,30 +144,36 @@ public final class DaemonPlanner {
       }
     }
     // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never bound.
-    nodeToDaemonPods.forEach((node, pods) -> {
-      if (!existingNodes.contains(node)) {
-        for (Pod pod : pods) {
-          boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
-          if (unbound && !PodStates.isTerminating(pod) && !pendingDeletes.contains(pod.getMetadata().getName())) {
-            deletes.add(pod);
+    // Counting first spares a set of node names in the usual case where every pod's node exists.
+    if (podsOnExistingNodes < countPods(nodeToDaemonPods)) {
+      Set<String> existingNodes = new HashSet<>();
+      for (NodeState state : states) {
+        existingNodes.add(state.name());
+      }
+      nodeToDaemonPods.forEach((node, pods) -> {
+        if (!existingNodes.contains(node)) {
+          for (Pod pod : pods) {
+            boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
+            if (unbound && !PodStates.isTerminating(pod) && !pendingDeletes.contains(pod.getMetadata().getName())) {
+              deletes.add(pod);
+            }
           }
         }
-      }
-    });
+      });
+    }
 
-    Status status = status(nodes, placements, nodeToDaemonPods, in.updateRevision(), minReadySeconds, now);
+    Status status = status(states, in.updateRevision(), minReadySeconds, now);
     wakeUp = earliest(wakeUp, status.nextAvailable());
 
     // Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed.
-    boolean settled = needing.isEmpty() && deletes.isEmpty()
-        && in.inFlight().nodesWithPendingCreate().isEmpty() && pendingDeletes.isEmpty();
+    boolean settled = needing.isEmpty() && deletes.isEmpty() && pendingCreates.isEmpty() && pendingDeletes.isEmpty();
     int targetUpdated = status.counts().desiredNumberScheduled();
     if (daemon.getSpec().getUpdateStrategy() == null
         || daemon.getSpec().getUpdateStrategy().getType() != NodeDaemonUpdateStrategy.Type.OnDelete) {
-      targetUpdated = targetUpdated(daemon, nodes, placements);
+      targetUpdated = targetUpdated(daemon, states);
       if (settled) {
         RolloutPlan rollout = RolloutPlanner.rollingUpdate(new RolloutInput(daemon,
-            continuing(nodeToDaemonPods, placements), desired(nodes, placements), in.updateRevision(), now));
+            continuing(states), desired(states), in.updateRevision(), now));
         needing.addAll(rollout.nodesNeedingNewPods());
         deletes.addAll(rollout.oldPodsToDelete());
         if (rollout.requeueAfter() != null) {
@@ -172,6 +193,14 @@ public final class DaemonPlanner {
     }
     return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(events), status.counts(),
         targetUpdated, status.updatedAvailable(), requeue);
+  }
+
+  private static int countPods(Map<String, List<Pod>> nodeToDaemonPods) {
+    int n = 0;
+    for (List<Pod> pods : nodeToDaemonPods.values()) {
+      n += pods.size();
+    }
+    return n;
   }
 
   /**
@@ -210,14 +239,12 @@ public final class DaemonPlanner {
   /** The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per node. */
   record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable) {}
 
-  static Status status(List<Node> nodes, Map<String, NodePlacement> placements, Map<String, List<Pod>> nodeToDaemonPods,
-      String hash, int minReadySeconds, Instant now) {
+  static Status status(NodeState[] states, String hash, int minReadySeconds, Instant now) {
     int desired = 0, current = 0, misscheduled = 0, ready = 0, updated = 0, available = 0, updatedAvailable = 0;
     Instant nextAvailable = null;
-    for (Node node : nodes) {
-      String name = node.getMetadata().getName();
-      List<Pod> pods = nodeToDaemonPods.getOrDefault(name, List.of());
-      if (!placements.get(name).shouldRun()) {
+    for (NodeState state : states) {
+      List<Pod> pods = state.pods();
+      if (!state.placement().shouldRun()) {
         if (!pods.isEmpty()) {
           misscheduled++;
         }
@@ -251,16 +278,21 @@ public final class DaemonPlanner {
   }
 
   /** NodeDaemon addition: desired nodes the rollout may update (past the partition, matching the selector). */
-  static int targetUpdated(NodeDaemon daemon, List<Node> sortedNodes, Map<String, NodePlacement> placements) {
+  static int targetUpdated(NodeDaemon daemon, NodeState[] states) {
     RollingUpdateNodeDaemon ru = daemon.getSpec().getUpdateStrategy() == null ? null : daemon.getSpec().getUpdateStrategy().getRollingUpdate();
-    List<Node> desired = sortedNodes.stream().filter(n -> placements.get(n.getMetadata().getName()).shouldRun()).toList();
+    List<NodeState> desired = new ArrayList<>(states.length);
+    for (NodeState state : states) {
+      if (state.placement().shouldRun()) {
+        desired.add(state);
+      }
+    }
     if (ru == null) {
       return desired.size();
     }
     int partition = RolloutPlanner.partitionCount(ru, desired.size());
     int target = 0;
     for (int i = partition; i < desired.size(); i++) {
-      if (ru.getSelector() == null || LabelSelectors.matches(ru.getSelector(), desired.get(i).getMetadata().getLabels())) {
+      if (ru.getSelector() == null || LabelSelectors.matches(ru.getSelector(), desired.get(i).node().getMetadata().getLabels())) {
         target++;
       }
     }
@@ -275,25 +307,32 @@ public final class DaemonPlanner {
     return RolloutPlanner.surgeCount(strategy == null ? null : strategy.getRollingUpdate(), 1) > 0;
   }
 
-  private static Map<String, List<Pod>> continuing(Map<String, List<Pod>> nodeToDaemonPods, Map<String, NodePlacement> placements) {
-    Map<String, List<Pod>> out = new LinkedHashMap<>();
-    nodeToDaemonPods.forEach((node, pods) -> {
-      NodePlacement p = placements.get(node);
-      if (p != null && p.shouldContinueRunning()) {
-        out.put(node, pods);
-      }
-    });
-    return out;
-  }
-
-  private static Map<String, Node> desired(List<Node> nodes, Map<String, NodePlacement> placements) {
-    Map<String, Node> out = new LinkedHashMap<>();
-    for (Node n : nodes) {
-      if (placements.get(n.getMetadata().getName()).shouldRun()) {
-        out.put(n.getMetadata().getName(), n);
+  /**
+   * The rollout's view, in node-name order: pods on nodes where they may continue running, and an
+   * empty list for every desired node without pods (shouldRun implies shouldContinueRunning).
+   */
+  private static Map<String, List<Pod>> continuing(NodeState[] states) {
+    Map<String, List<Pod>> out = new LinkedHashMap<>(capacityFor(states.length));
+    for (NodeState state : states) {
+      if (state.placement().shouldContinueRunning() && (!state.pods().isEmpty() || state.placement().shouldRun())) {
+        out.put(state.name(), state.pods());
       }
     }
     return out;
+  }
+
+  private static Map<String, Node> desired(NodeState[] states) {
+    Map<String, Node> out = new LinkedHashMap<>(capacityFor(states.length));
+    for (NodeState state : states) {
+      if (state.placement().shouldRun()) {
+        out.put(state.name(), state.node());
+      }
+    }
+    return out;
+  }
+
+  private static int capacityFor(int entries) {
+    return (int) (entries / 0.75f) + 1;
   }
 
   /** An insertion-ordered set of pods of one namespace, keyed by name (see the delete set in {@link #plan}). */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +58,7 @@ public final class RolloutPlanner {
     }
 
     // Sorted by node name: the deterministic order every candidate list below inherits.
-    TreeMap<String, List<Pod>> nodeToDaemonPods = new TreeMap<>(input.nodeToDaemonPods());
+    Map<String, List<Pod>> nodeToDaemonPods = inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
     Budget budget = updatedDesiredNodeCounts(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
     Set<String> frozen = nodesNotToUpdate(rollingUpdate, input.desiredNodes());
     int minReadySeconds = spec.getMinReadySeconds() == null ? 0 : spec.getMinReadySeconds();
@@ -67,6 +68,29 @@ public final class RolloutPlanner {
       return pass.withoutSurge(nodeToDaemonPods, budget, frozen);
     }
     return pass.withSurge(nodeToDaemonPods, input.desiredNodes(), budget, frozen);
+  }
+
+  /**
+   * The pods by node in node-name order, with every desired node present. The planner already
+   * builds its map that way (and then it is used as is); any other map is copied into a TreeMap.
+   */
+  static Map<String, List<Pod>> inNodeNameOrder(Map<String, List<Pod>> nodeToDaemonPods, Map<String, Node> desiredNodes) {
+    if (nodeToDaemonPods instanceof LinkedHashMap && ascending(nodeToDaemonPods.keySet())
+        && nodeToDaemonPods.keySet().containsAll(desiredNodes.keySet())) {
+      return nodeToDaemonPods;
+    }
+    return new TreeMap<>(nodeToDaemonPods);
+  }
+
+  private static boolean ascending(Iterable<String> names) {
+    String previous = null;
+    for (String name : names) {
+      if (previous != null && previous.compareTo(name) >= 0) {
+        return false;
+      }
+      previous = name;
+    }
+    return true;
   }
 
   /**
@@ -235,7 +259,7 @@ public final class RolloutPlanner {
       return sawOldPod && nextAvailable != null ? Duration.between(now, nextAvailable) : null;
     }
 
-    RolloutPlan withoutSurge(TreeMap<String, List<Pod>> nodeToDaemonPods, Budget budget, Set<String> frozen) {
+    RolloutPlan withoutSurge(Map<String, List<Pod>> nodeToDaemonPods, Budget budget, Set<String> frozen) {
       // When not surging, we delete just enough old pods to stay within maxUnavailable, and let
       // the manage loop create the new pods on the nodes left empty.
       //
@@ -285,7 +309,7 @@ public final class RolloutPlanner {
     }
 
     RolloutPlan withSurge(
-        TreeMap<String, List<Pod>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget, Set<String> frozen) {
+        Map<String, List<Pod>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget, Set<String> frozen) {
       // When surging, we create a new pod next to an old one and delete the old pod once the new
       // one is available.
       //
