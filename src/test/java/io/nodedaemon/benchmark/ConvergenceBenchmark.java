@@ -57,6 +57,8 @@ public final class ConvergenceBenchmark {
   static final String[] OPERATOR_JVM = {"-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
       "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m"};
   static final int WRITERS = 16;
+  /** One pod of another controller per node in the NodeDaemon's namespace ({@code -Dbench.foreignPods=false} to skip). */
+  static final boolean FOREIGN_PODS = Boolean.parseBoolean(System.getProperty("bench.foreignPods", "true"));
 
   private final Path base;
   private final Path log;
@@ -144,13 +146,24 @@ public final class ConvergenceBenchmark {
     return String.format("bench-%05d", i);
   }
 
+  /**
+   * N production-sized nodes and, in the NodeDaemon's namespace, one pod of another controller per
+   * node (a kube-proxy), so that the caches hold what a real cluster would give them.
+   */
   static void addNodes(SimulatedCluster cluster, int nodes) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    Instant now = Instant.now();
     try {
       List<Future<?>> adds = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         String name = nodeName(i);
-        adds.add(pool.submit(() -> cluster.addNode(SimNode.named(name).build())));
+        adds.add(pool.submit(() -> {
+          cluster.client().nodes().resource(ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now)).create();
+          if (FOREIGN_PODS) {
+            cluster.client().pods().inNamespace("bench").resource(ProductionLikeObjects.foreignPod("bench", name, now)).create();
+          }
+          return null;
+        }));
       }
       for (Future<?> f : adds) {
         f.get();
