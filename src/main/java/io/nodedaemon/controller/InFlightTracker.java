@@ -76,6 +76,11 @@ public final class InFlightTracker {
     return new InFlight(Set.copyOf(nodes), Set.copyOf(w.deletes.keySet()));
   }
 
+  /** The NodeDaemons (by namespace/name) with remembered writes. */
+  public Set<String> daemonKeys() {
+    return Set.copyOf(byDaemon.keySet());
+  }
+
   public void forget(String daemonKey) {
     byDaemon.remove(daemonKey);
   }

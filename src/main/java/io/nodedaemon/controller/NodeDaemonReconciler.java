@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.nodedaemon.api.NodeDaemon;
@@ -41,12 +42,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -73,6 +77,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   /** After a failed write, look again soon; JOSDK's own retry is for exceptions. */
   private static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(2);
 
+  /**
+   * Informers list in pages of this many objects: an unpaged list of 5,000 full nodes is ~90 MB
+   * of JSON held at once, before the lean item stores can slim a single one.
+   */
+  static final long LIST_PAGE_SIZE = 500;
+  static final Duration HOUSEKEEPING_PERIOD = Duration.ofMinutes(1);
+
   private final Clock clock;
   private final EventRecorder events;
   private final InFlightTracker inFlight = new InFlightTracker();
@@ -86,6 +97,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final NodeDaemonMetrics metrics;
   /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
   private final Map<String, ProgressDeadline.ProgressRecord> progress = new ConcurrentHashMap<>();
+
+  private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "nodedaemon-housekeeping");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile IndexerResourceCache<NodeDaemon> primaries;
 
   private InformerEventSource<Pod, NodeDaemon> podInformer;
   private InformerEventSource<Node, NodeDaemon> nodeInformer;
@@ -111,10 +129,55 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   @PreDestroy
   void stopWriters() {
     writers.shutdownNow();
+    housekeeping.shutdownNow();
+  }
+
+  /**
+   * Forgets what this operator remembers about NodeDaemons that no longer exist: the last status
+   * written, progress clocks, in-flight writes, metrics series, and failed-pod backoffs quiet for
+   * 30 minutes. There is no finalizer (as with DaemonSets, the garbage collector removes the pods),
+   * so nothing tells the reconciler of a deletion; a periodic sweep of the primary cache does.
+   */
+  void forgetDeleted() {
+    if (primaries == null) {
+      return;
+    }
+    Set<String> live = primaries.list().map(ReconcilerKeys::of).collect(Collectors.toSet());
+    Set<String> remembered = new HashSet<>(lastWritten.keySet());
+    remembered.addAll(progress.keySet());
+    remembered.addAll(inFlight.daemonKeys());
+    for (String key : remembered) {
+      if (!live.contains(key)) {
+        lastWritten.remove(key);
+        progress.remove(key);
+        inFlight.forget(key);
+      }
+    }
+    metrics.retainOnly(live);
+    backoff.gc(clock.instant());
+  }
+
+  private void forgetDeletedQuietly() {
+    try {
+      forgetDeleted();
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "Housekeeping failed; trying again in %s", HOUSEKEEPING_PERIOD);
+    }
+  }
+
+  /** How many NodeDaemons this operator holds per-NodeDaemon memory for (for tests). */
+  int rememberedDaemons() {
+    Set<String> remembered = new HashSet<>(lastWritten.keySet());
+    remembered.addAll(progress.keySet());
+    remembered.addAll(inFlight.daemonKeys());
+    return remembered.size();
   }
 
   @Override
   public List<EventSource<?, NodeDaemon>> prepareEventSources(EventSourceContext<NodeDaemon> context) {
+    primaries = context.getPrimaryCache();
+    housekeeping.scheduleWithFixedDelay(this::forgetDeletedQuietly, HOUSEKEEPING_PERIOD.toSeconds(),
+        HOUSEKEEPING_PERIOD.toSeconds(), TimeUnit.SECONDS);
     // JOSDK hands one item store to every per-namespace informer; a store shared by several
     // informers would lose items on relist, so the lean stores need a single informer.
     boolean oneInformerPerType = context.getControllerConfiguration().getEffectiveNamespaces().size() == 1;
@@ -123,6 +186,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .withName(PODS)
             .withNamespacesInheritedFromController()
             .withItemStore(oneInformerPerType ? LeanCaches.storing(LeanCaches::slimPod) : null)
+            .withInformerListLimit(LIST_PAGE_SIZE)
             .withSecondaryToPrimaryMapper(pod -> daemonsConcerning(pod, context))
             .build(),
         context);
@@ -131,6 +195,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .withName(NODES)
             .withWatchAllNamespaces()
             .withItemStore(LeanCaches.storing(LeanCaches::slimNode))
+            .withInformerListLimit(LIST_PAGE_SIZE)
             // Every NodeDaemon may care about any node; heartbeats are filtered out.
             .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
                 .map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -142,6 +207,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .withName(REVISIONS)
             .withNamespacesInheritedFromController()
             .withItemStore(oneInformerPerType ? LeanCaches.storing(LeanCaches::slimRevision) : null)
+            .withInformerListLimit(LIST_PAGE_SIZE)
             .build(),
         context);
     return List.of(podInformer, nodeInformer, revisionInformer);

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,6 +60,15 @@ public class NodeDaemonMetrics {
     if (d != null) {
       synchronized (d) {
         d.meters.forEach(registry::remove);
+      }
+    }
+  }
+
+  /** Removes the meters of every NodeDaemon whose "namespace/name" is not in {@code liveKeys}. */
+  public void retainOnly(Set<String> liveKeys) {
+    for (Key key : List.copyOf(daemons.keySet())) {
+      if (!liveKeys.contains(key.namespace() + "/" + key.name())) {
+        forget(key.namespace(), key.name());
       }
     }
   }
