@@ -48,7 +48,12 @@ public final class Benchmarks {
       }
       System.setProperty("java.class.path", cp.substring(1));
     }
-    var options = new OptionsBuilder()
+    var builder = new OptionsBuilder();
+    String jmhNodes = System.getProperty("bench.jmh.nodes");
+    if (jmhNodes != null && !jmhNodes.isBlank()) {
+      builder.param("nodes", jmhNodes.split(","));
+    }
+    var options = builder
         .include(PlannerBenchmark.class.getName())
         .forks(1)
         .threads(1)
