@@ -12,6 +12,7 @@ class PlannerBenchmarkSmokeTest {
     PlannerBenchmark converged = new PlannerBenchmark();
     converged.nodes = 50;
     converged.scenario = "converged";
+    converged.shape = "production";
     converged.setUp();
     assertThat(converged.plan().hasWrites()).isFalse();
     assertThat(converged.plan().counts().desiredNumberScheduled()).isEqualTo(50);
@@ -19,8 +20,13 @@ class PlannerBenchmarkSmokeTest {
     PlannerBenchmark changed = new PlannerBenchmark();
     changed.nodes = 50;
     changed.scenario = "changed";
+    changed.shape = "minimal";
     changed.setUp();
     // 10% of 50 nodes on the old revision; maxUnavailable 10% (5): all five old pods may go at once.
+    assertThat(changed.plan().podsToDelete()).hasSize(5);
+
+    changed.shape = "production";
+    changed.setUp();
     assertThat(changed.plan().podsToDelete()).hasSize(5);
   }
 }

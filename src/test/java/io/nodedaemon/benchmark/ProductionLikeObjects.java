@@ -1,6 +1,7 @@
 package io.nodedaemon.benchmark;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerImage;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -73,12 +74,14 @@ final class ProductionLikeObjects {
             .withKernelVersion("6.1.109-118.189.amzn2023.x86_64").withOsImage("Amazon Linux 2023.5.20241001")
             .withKubeProxyVersion("v1.33.0").endNodeInfo()
         .endStatus();
+    // One withImages call: editStatus() inside a loop would copy the whole status per image.
+    List<ContainerImage> images = new ArrayList<>(IMAGES_PER_NODE);
     for (int i = 0; i < IMAGES_PER_NODE; i++) {
       String repo = "registry.example.org/team-" + (i % 7) + "/service-" + i;
-      b.editStatus().addNewImage()
-          .withNames(repo + "@sha256:" + hex(repo, 64), repo + ":v1." + i + ".0")
-          .withSizeBytes(50_000_000L + i * 1_000_000L).endImage().endStatus();
+      images.add(new ContainerImage(List.of(repo + "@sha256:" + hex(repo, 64), repo + ":v1." + i + ".0"),
+          50_000_000L + i * 1_000_000L));
     }
+    b.editStatus().withImages(images).endStatus();
     return b.build();
   }
 
