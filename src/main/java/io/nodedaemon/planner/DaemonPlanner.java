@@ -49,18 +49,18 @@ public final class DaemonPlanner {
    * Upstream's getNodesToDaemonPods, joined to the sorted nodes: {@code onNode[i]} holds the pods
    * bound or pinned to {@code sortedNodes[i]} (null when none), {@code onMissingNodes} those whose
    * node is not in the list. Terminal pods already being deleted are left out, as they no longer
-   * count for anything. The node names are hashed once into positions, so each pod costs one
+   * count for anything. Pods on listed nodes are read into {@link PodFacts} right here. The node names are hashed once into positions, so each pod costs one
    * lookup against keys already in cache (the sort just read them) instead of an insert into and a
    * later lookup from a map of 20,000 cold entries.
    */
-  record PodsByNode(List<Pod>[] onNode, Map<String, List<Pod>> onMissingNodes) {
+  record PodsByNode(List<PodFacts>[] onNode, Map<String, List<Pod>> onMissingNodes) {
     @SuppressWarnings("unchecked")
-    static PodsByNode group(Node[] sortedNodes, Iterable<Pod> pods) {
+    static PodsByNode group(Node[] sortedNodes, Iterable<Pod> pods, String updateRevision) {
       Map<String, Integer> position = new HashMap<>(capacityFor(sortedNodes.length));
       for (int i = 0; i < sortedNodes.length; i++) {
         position.put(sortedNodes[i].getMetadata().getName(), i);
       }
-      List<Pod>[] onNode = new List[sortedNodes.length];
+      List<PodFacts>[] onNode = new List[sortedNodes.length];
       Map<String, List<Pod>> onMissingNodes = new HashMap<>();
       for (Pod pod : pods) {
         if (PodStates.isTerminating(pod) && (PodStates.isFailed(pod) || PodStates.isSucceeded(pod))) {
@@ -77,7 +77,7 @@ public final class DaemonPlanner {
           if (onNode[i] == null) {
             onNode[i] = new ArrayList<>(1);
           }
-          onNode[i].add(pod);
+          onNode[i].add(PodFacts.of(pod, updateRevision));
         }
       }
       return new PodsByNode(onNode, onMissingNodes);
@@ -89,7 +89,7 @@ public final class DaemonPlanner {
    * (oldest first). Every later step walks this array instead of looking nodes up by name again:
    * at 20,000 nodes those hash lookups, each a cache miss, were most of a pass.
    */
-  record NodeState(Node node, String name, NodePlacement placement, List<Pod> pods) {}
+  record NodeState(Node node, String name, NodePlacement placement, List<PodFacts> pods) {}
 
   private static final Comparator<Node> BY_NAME = Comparator.comparing(n -> n.getMetadata().getName());
 
@@ -99,7 +99,7 @@ public final class DaemonPlanner {
     int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
     Node[] sortedNodes = in.nodes().toArray(new Node[0]);
     Arrays.sort(sortedNodes, BY_NAME);
-    PodsByNode podsByNode = PodsByNode.group(sortedNodes, in.pods());
+    PodsByNode podsByNode = PodsByNode.group(sortedNodes, in.pods(), in.updateRevision());
     Set<String> pendingDeletes = in.inFlight().podsPendingDelete();
     Set<String> pendingCreates = in.inFlight().nodesWithPendingCreate();
     boolean surge = allowsSurge(daemon);
@@ -111,33 +111,34 @@ public final class DaemonPlanner {
     List<PlannedEvent> events = new ArrayList<>();
     Instant wakeUp = null;
     NodeState[] states = new NodeState[sortedNodes.length];
-    StatusTally tally = new StatusTally(in.updateRevision(), minReadySeconds, now);
+    StatusTally tally = new StatusTally(minReadySeconds, now);
     boolean oldPodsLeft = false;
 
     for (int i = 0; i < sortedNodes.length; i++) {
       Node node = sortedNodes[i];
       String name = node.getMetadata().getName();
       NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
-      List<Pod> daemonPods = podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
+      List<PodFacts> daemonPods = podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
       if (daemonPods.size() > 1) {
-        daemonPods.sort(PodStates.OLDEST_FIRST);
+        daemonPods.sort(PodFacts.OLDEST_FIRST);
       }
       states[i] = new NodeState(node, name, placement, daemonPods);
       tally.add(placement, daemonPods);
-      oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods, in.updateRevision());
+      oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods);
       // A pod we just created counts as present even if the cache does not show it yet.
       boolean exists = !daemonPods.isEmpty() || pendingCreates.contains(name);
 
       if (placement.shouldRun() && !exists) {
         needing.add(name);
       } else if (placement.shouldContinueRunning()) {
-        List<Pod> running = new ArrayList<>(daemonPods.size());
-        for (Pod pod : daemonPods) {
+        List<PodFacts> running = new ArrayList<>(daemonPods.size());
+        for (PodFacts facts : daemonPods) {
+          Pod pod = facts.pod();
           // Terminating pods, and pods we already asked to delete, are on their way out.
-          if (PodStates.isTerminating(pod) || isPendingDelete(pendingDeletes, pod)) {
+          if (facts.terminating() || isPendingDelete(pendingDeletes, pod)) {
             continue;
           }
-          if (PodStates.isFailed(pod)) {
+          if (facts.failed()) {
             // Upstream fights kubelets that reject pods here: back off per node, do not hot-loop.
             String key = FailedPodBackoff.key(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), name);
             Instant until = backoff.inBackoffUntil(key, now);
@@ -150,17 +151,17 @@ public final class DaemonPlanner {
                 "Found failed daemon pod %s/%s on node %s, will try to kill it",
                 pod.getMetadata().getNamespace(), pod.getMetadata().getName(), name)));
             deletes.add(pod);
-          } else if (PodStates.isSucceeded(pod)) {
+          } else if (facts.succeeded()) {
             deletes.add(pod); // a daemon pod must not exit; the next pass creates its replacement
           } else {
-            running.add(pod);
+            running.add(facts);
           }
         }
-        keepOldest(running, surge, in.updateRevision(), minReadySeconds, now, deletes);
+        keepOldest(running, surge, minReadySeconds, now, deletes);
       } else if (!placement.shouldContinueRunning() && !daemonPods.isEmpty()) {
-        for (Pod pod : daemonPods) {
-          if (!PodStates.isTerminating(pod) && !isPendingDelete(pendingDeletes, pod)) {
-            deletes.add(pod);
+        for (PodFacts facts : daemonPods) {
+          if (!facts.terminating() && !isPendingDelete(pendingDeletes, facts.pod())) {
+            deletes.add(facts.pod());
           }
         }
       }
@@ -210,9 +211,9 @@ public final class DaemonPlanner {
   }
 
   /** A live pod of another revision than the update revision: something for the rollout to replace. */
-  private static boolean hasOldPod(List<Pod> pods, String updateRevision) {
-    for (Pod pod : pods) {
-      if (!PodStates.isTerminating(pod) && !updateRevision.equals(PodStates.revision(pod))) {
+  private static boolean hasOldPod(List<PodFacts> pods) {
+    for (PodFacts facts : pods) {
+      if (!facts.terminating() && !facts.updated()) {
         return true;
       }
     }
@@ -229,31 +230,32 @@ public final class DaemonPlanner {
    * pod of the update revision and the oldest old one, and drop the old one once it is not ready
    * or the new one is available (upstream's podsShouldBeOnNode).
    */
-  private static void keepOldest(List<Pod> running, boolean surge, String hash, int minReadySeconds, Instant now, Set<Pod> deletes) {
+  private static void keepOldest(List<PodFacts> running, boolean surge, int minReadySeconds, Instant now, Set<Pod> deletes) {
     if (running.size() <= 1) {
       return;
     }
     if (!surge) {
-      deletes.addAll(running.subList(1, running.size()));
+      for (PodFacts extra : running.subList(1, running.size())) {
+        deletes.add(extra.pod());
+      }
       return;
     }
-    Pod oldestNew = null;
-    Pod oldestOld = null;
-    for (Pod pod : running) {
-      if (hash.equals(PodStates.revision(pod))) {
+    PodFacts oldestNew = null;
+    PodFacts oldestOld = null;
+    for (PodFacts facts : running) {
+      if (facts.updated()) {
         if (oldestNew == null) {
-          oldestNew = pod;
+          oldestNew = facts;
           continue;
         }
       } else if (oldestOld == null) {
-        oldestOld = pod;
+        oldestOld = facts;
         continue;
       }
-      deletes.add(pod);
+      deletes.add(facts.pod());
     }
-    if (oldestNew != null && oldestOld != null
-        && (!PodStates.isReady(oldestOld) || PodStates.isAvailable(oldestNew, minReadySeconds, now))) {
-      deletes.add(oldestOld);
+    if (oldestNew != null && oldestOld != null && (!oldestOld.ready() || oldestNew.available(minReadySeconds, now))) {
+      deletes.add(oldestOld.pod());
     }
   }
 
@@ -265,19 +267,17 @@ public final class DaemonPlanner {
    * still in the CPU cache (a separate walk over 20,000 pods costs a cache miss per field read).
    */
   static final class StatusTally {
-    private final String hash;
     private final int minReadySeconds;
     private final Instant now;
     private int desired, current, misscheduled, ready, updated, available, updatedAvailable;
     private Instant nextAvailable;
 
-    StatusTally(String hash, int minReadySeconds, Instant now) {
-      this.hash = hash;
+    StatusTally(int minReadySeconds, Instant now) {
       this.minReadySeconds = minReadySeconds;
       this.now = now;
     }
 
-    void add(NodePlacement placement, List<Pod> podsOldestFirst) {
+    void add(NodePlacement placement, List<PodFacts> podsOldestFirst) {
       if (!placement.shouldRun()) {
         if (!podsOldestFirst.isEmpty()) {
           misscheduled++;
@@ -289,18 +289,18 @@ public final class DaemonPlanner {
         return;
       }
       current++;
-      Pod oldest = podsOldestFirst.get(0);
+      PodFacts oldest = podsOldestFirst.get(0);
       boolean isAvailable = false;
-      if (PodStates.isReady(oldest)) {
+      if (oldest.ready()) {
         ready++;
-        isAvailable = PodStates.isAvailable(oldest, minReadySeconds, now);
+        isAvailable = oldest.available(minReadySeconds, now);
         if (isAvailable) {
           available++;
         } else {
-          nextAvailable = earliest(nextAvailable, PodStates.availableAt(oldest, minReadySeconds));
+          nextAvailable = earliest(nextAvailable, oldest.availableAt(minReadySeconds));
         }
       }
-      if (hash.equals(PodStates.revision(oldest))) {
+      if (oldest.updated()) {
         updated++;
         if (isAvailable) {
           updatedAvailable++;
@@ -352,7 +352,11 @@ public final class DaemonPlanner {
     Map<String, List<Pod>> out = new LinkedHashMap<>(capacityFor(states.length));
     for (NodeState state : states) {
       if (state.placement().shouldContinueRunning() && (!state.pods().isEmpty() || state.placement().shouldRun())) {
-        out.put(state.name(), state.pods());
+        List<Pod> pods = new ArrayList<>(state.pods().size());
+        for (PodFacts facts : state.pods()) {
+          pods.add(facts.pod());
+        }
+        out.put(state.name(), pods);
       }
     }
     return out;

@@ -1,0 +1,57 @@
+package io.nodedaemon.planner;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.util.Comparator;
+
+/**
+ * What one planning pass reads of a pod, read in one go while the pod is in the CPU cache.
+ *
+ * <p>Why: a pod is a deep object graph; reading its phase, readiness and revision in three
+ * different walks over 20,000 pods costs a cache miss per field per walk, and made the pass grow
+ * faster than the node count. The facts are small, allocated one after the other, and every later
+ * step of the pass reads them instead of the pod.
+ *
+ * @param updated the pod carries the update revision of this pass
+ * @param readySince the Ready condition's lastTransitionTime when ready (parsed only if minReadySeconds > 0)
+ */
+public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean succeeded, boolean ready,
+    String readySince, boolean updated) {
+
+  /** Upstream's duplicate order (see {@link PodStates#OLDEST_FIRST}). */
+  public static final Comparator<PodFacts> OLDEST_FIRST = Comparator.comparing(PodFacts::pod, PodStates.OLDEST_FIRST);
+
+  public static PodFacts of(Pod pod, String updateRevision) {
+    PodCondition readyCondition = PodStates.readyCondition(pod);
+    boolean ready = readyCondition != null && "True".equals(readyCondition.getStatus());
+    String phase = PodStates.phase(pod);
+    return new PodFacts(pod, PodStates.isTerminating(pod), "Failed".equals(phase), "Succeeded".equals(phase), ready,
+        ready ? readyCondition.getLastTransitionTime() : null, updateRevision.equals(PodStates.revision(pod)));
+  }
+
+  /** As {@link PodStates#isAvailable}: ready for at least minReadySeconds. */
+  public boolean available(int minReadySeconds, Instant now) {
+    if (!ready) {
+      return false;
+    }
+    if (minReadySeconds <= 0) {
+      return true;
+    }
+    Instant since = PodStates.parse(readySince);
+    return since != null && !since.plusSeconds(minReadySeconds).isAfter(now);
+  }
+
+  /** As {@link PodStates#availableAt}: when a ready pod becomes available, or null if not ready. */
+  public Instant availableAt(int minReadySeconds) {
+    if (!ready) {
+      return null;
+    }
+    Instant since = PodStates.parse(readySince);
+    return since == null ? null : since.plusSeconds(Math.max(0, minReadySeconds));
+  }
+
+  public String name() {
+    return pod.getMetadata().getName();
+  }
+}
