@@ -47,7 +47,7 @@ import java.util.function.BinaryOperator;
 final class SimApiStore extends Dispatcher {
 
   /** Watch events kept for watches that resume from an older resourceVersion; older ones get 410 Gone. */
-  static final int HISTORY_EVENTS = 20_000;
+  static final int HISTORY_EVENTS = 10_000;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String CRDS = "apiextensions.k8s.io/v1/customresourcedefinitions";
@@ -145,6 +145,7 @@ final class SimApiStore extends Dispatcher {
   private final Map<String, String> crdKinds = new ConcurrentHashMap<>();
   private final BinaryOperator<String> builtInKinds;
   private final Clock clock;
+  private final int historyLimit;
   private final SecureRandom random = new SecureRandom();
   private long resourceVersion;
   // The newest resourceVersion dropped from history: a watch from an older one may have missed events.
@@ -155,8 +156,14 @@ final class SimApiStore extends Dispatcher {
    * @param clock        for creation and deletion timestamps
    */
   SimApiStore(BinaryOperator<String> builtInKinds, Clock clock) {
+    this(builtInKinds, clock, HISTORY_EVENTS);
+  }
+
+  /** @param historyLimit how many watch events to keep for resuming watches (tests use a small one) */
+  SimApiStore(BinaryOperator<String> builtInKinds, Clock clock, int historyLimit) {
     this.builtInKinds = builtInKinds;
     this.clock = clock;
+    this.historyLimit = historyLimit;
   }
 
   @Override
@@ -491,7 +498,7 @@ final class SimApiStore extends Dispatcher {
     }
     SimWatch.Event event = new SimWatch.Event(type, resourceVersion, p.resourceKey(), object, json, previous);
     history.addLast(event);
-    if (history.size() > HISTORY_EVENTS) {
+    if (history.size() > historyLimit) {
       forgottenUpTo = history.removeFirst().resourceVersion;
     }
     List<SimWatch> interested = watches.get(p.resourceKey());

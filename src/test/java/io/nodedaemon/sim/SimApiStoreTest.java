@@ -17,6 +17,12 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocket;
 import io.nodedaemon.api.NodeDaemon;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -242,6 +248,52 @@ class SimApiStoreTest {
     int mark = cluster.writes().mark();
     cms.withName("cm").delete();
     assertThat(cluster.writes().since(mark, w -> true)).containsExactly("DELETE /api/v1/namespaces/injected/configmaps/cm");
+  }
+
+  @Test
+  void aWatchFromAResourceVersionOlderThanTheHistoryIsToldItIsGone() {
+    SimApiStore store = new SimApiStore((gv, r) -> null, java.time.Clock.systemUTC(), 3);
+    for (int i = 1; i <= 5; i++) { // resourceVersions 1..5; the history keeps 3, 4 and 5
+      store.dispatch(request(HttpMethod.POST, "/api/v1/namespaces/h/configmaps",
+          "{\"metadata\":{\"name\":\"cm" + i + "\"}}"));
+    }
+    assertThat(openWatch(store, "/api/v1/namespaces/h/configmaps?watch=true&resourceVersion=1")).singleElement()
+        .asString().contains("\"type\":\"ERROR\"", "\"reason\":\"Expired\"", "\"code\":410");
+    assertThat(openWatch(store, "/api/v1/namespaces/h/configmaps?watch=true&resourceVersion=3"))
+        .hasSize(2).allMatch(f -> f.startsWith("{\"type\":\"ADDED\"")).anyMatch(f -> f.contains("\"cm5\""));
+  }
+
+  static RecordedRequest request(HttpMethod method, String path, String body) {
+    return new RecordedRequest("HTTP/1.1", method, path,
+        new Headers.Builder().add("Content-Type", "application/json").build(), new Buffer().writeUtf8(body));
+  }
+
+  /** Opens a watch on the store directly, with a WebSocket that keeps the frames it is sent. */
+  static List<String> openWatch(SimApiStore store, String path) {
+    MockResponse response = store.dispatch(request(HttpMethod.GET, path, ""));
+    List<String> frames = new CopyOnWriteArrayList<>();
+    response.getWebSocketListener().onOpen(new WebSocket() {
+      @Override
+      public RecordedRequest request() {
+        return null;
+      }
+
+      @Override
+      public boolean send(String text) {
+        return frames.add(text);
+      }
+
+      @Override
+      public boolean send(byte[] bytes) {
+        return false;
+      }
+
+      @Override
+      public boolean close(int code, String reason) {
+        return true;
+      }
+    }, response);
+    return frames;
   }
 
   static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Watcher<T> recorder(List<String> events) {
