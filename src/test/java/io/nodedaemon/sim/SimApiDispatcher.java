@@ -11,37 +11,41 @@ import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.RootPathsBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.nodedaemon.api.NodeDaemon;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.fabric8.zjsonpatch.JsonDiff;
+import io.nodedaemon.api.NodeDaemon;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sits in front of fabric8's CRUD mock dispatcher and fixes what a real client trips over:
- * it serves discovery, applies JSON merge patches as RFC 7386 says, and serialises writes.
+ * The front of the simulated API server: serves discovery, records writes, lets failures injected
+ * with {@code server.expect()} win, and hands everything else to the object store
+ * ({@link SimApiStore}, or fabric8's CRUD mock for comparison).
  *
  * <p>Discovery ({@code /api}, {@code /apis}, the group-version resource lists, {@code /version}):
- * the CRUD dispatcher answers {@code /api} with a list of every stored object (its path parser
- * matches nothing, so the empty query matches everything), so kubectl and
+ * fabric8's CRUD dispatcher answers {@code /api} with a list of every stored object (its path
+ * parser matches nothing, so the empty query matches everything), so kubectl and
  * {@code genericKubernetesResources} cannot work against the bare mock.
  *
- * <p>Merge patches: the mock merges a JSON merge patch with Jackson's {@code readerForUpdating},
- * which merges arrays element-wise instead of replacing them, so writing
- * {@code status.conditions} with fewer or reordered entries keeps stale ones. Here a merge patch
- * (and a strategic merge patch, approximated as a merge patch: lists are replaced, not merged by
- * key) is applied to the current object and forwarded as the equivalent JSON Patch.
+ * <p>Injected failures: expectations are looked up by method and full path (query included) before
+ * the store sees the request, as fabric8's {@code KubernetesMixedDispatcher} does.
  */
 final class SimApiDispatcher extends Dispatcher {
 
@@ -56,36 +60,60 @@ final class SimApiDispatcher extends Dispatcher {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final Object writeLock = new Object();
-  private final Map<String, List<Res>> resources = new LinkedHashMap<>();
-  private final Dispatcher delegate;
-  private final MockWebServer webServer;
-  private final String gitVersion;
+  /** The served resources by group-version: the discovery documents, and the kinds that name lists. */
+  private static final Map<String, List<Res>> RESOURCES = new LinkedHashMap<>();
 
-  SimApiDispatcher(Dispatcher delegate, MockWebServer webServer, String gitVersion) {
-    this.delegate = delegate;
-    this.webServer = webServer;
-    this.gitVersion = gitVersion;
-    resources.put("v1", List.of(
+  static {
+    RESOURCES.put("v1", List.of(
         new Res("pods", "Pod", true, List.of("po"), List.of("all"), true),
         new Res("nodes", "Node", false, List.of("no"), List.of(), true),
         new Res("namespaces", "Namespace", false, List.of("ns"), List.of(), true),
         new Res("events", "Event", true, List.of("ev"), List.of(), false),
         new Res("configmaps", "ConfigMap", true, List.of("cm"), List.of(), false),
         new Res("serviceaccounts", "ServiceAccount", true, List.of("sa"), List.of(), false)));
-    resources.put("apps/v1", List.of(
+    RESOURCES.put("apps/v1", List.of(
         new Res("controllerrevisions", "ControllerRevision", true, List.of(), List.of(), false),
         new Res("daemonsets", "DaemonSet", true, List.of("ds"), List.of("all"), true),
         new Res("deployments", "Deployment", true, List.of("deploy"), List.of("all"), true)));
-    resources.put("coordination.k8s.io/v1", List.of(
+    RESOURCES.put("coordination.k8s.io/v1", List.of(
         new Res("leases", "Lease", true, List.of(), List.of(), false)));
-    resources.put("events.k8s.io/v1", List.of(
+    RESOURCES.put("events.k8s.io/v1", List.of(
         new Res("events", "Event", true, List.of("ev"), List.of(), false)));
-    resources.put("apiextensions.k8s.io/v1", List.of(
+    RESOURCES.put("apiextensions.k8s.io/v1", List.of(
         new Res("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"),
             List.of("api-extensions"), true)));
-    resources.put(NodeDaemon.API_VERSION, List.of(
+    RESOURCES.put(NodeDaemon.API_VERSION, List.of(
         new Res("nodedaemons", NodeDaemon.KIND, true, List.of("nd"), List.of("all"), true)));
+  }
+
+  private final Map<String, List<Res>> resources = RESOURCES;
+  private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+  private final Dispatcher injectedFailures;
+  private final Dispatcher store;
+  private final MockWebServer webServer;
+  private final String gitVersion;
+
+  /**
+   * @param store        answers every request that is neither discovery nor an injected failure
+   * @param expectations the map that {@code server.expect()} fills
+   */
+  SimApiDispatcher(Dispatcher store, Map<ServerRequest, Queue<ServerResponse>> expectations,
+      MockWebServer webServer, String gitVersion) {
+    this.store = store;
+    this.expectations = expectations;
+    this.injectedFailures = new MockDispatcher(expectations);
+    this.webServer = webServer;
+    this.gitVersion = gitVersion;
+  }
+
+  /** The kind of a served built-in resource, e.g. ("apps/v1", "daemonsets") → "DaemonSet"; null if unknown. */
+  static String kindOf(String groupVersion, String resource) {
+    for (Res r : RESOURCES.getOrDefault(groupVersion, List.of())) {
+      if (r.name().equals(resource)) {
+        return r.kind();
+      }
+    }
+    return null;
   }
 
   /** Writes (any method but GET) by "METHOD path-without-query", for tests that count API calls. */
@@ -100,7 +128,7 @@ final class SimApiDispatcher extends Dispatcher {
       writes.record(request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)));
     }
     // Discovery is matched on the bare path: kubectl appends ?timeout=32s, which would
-    // otherwise miss every expectation and fall through to the CRUD store.
+    // otherwise miss every expectation and fall through to the store.
     String bare = query < 0 ? path : path.substring(0, query);
     if (bare.length() > 1 && bare.endsWith("/")) {
       bare = bare.substring(0, bare.length() - 1);
@@ -112,37 +140,71 @@ final class SimApiDispatcher extends Dispatcher {
             .setHeader("Content-Type", "application/json")
             .setBody(Serialization.asJson(doc));
       }
-      return delegate.dispatch(request);
     }
-    // One writer at a time, so that reading the object and patching it below is atomic.
-    synchronized (writeLock) {
-      String contentType = request.getHeader("Content-Type");
-      if ("PATCH".equals(request.getMethod()) && contentType != null
-          && (contentType.startsWith("application/merge-patch+json")
-              || contentType.startsWith("application/strategic-merge-patch+json"))) {
-        return mergePatch(request, bare);
-      }
-      return delegate.dispatch(request);
+    Queue<ServerResponse> injected = expectations.get(
+        new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+    if (injected != null && !injected.isEmpty()) {
+      return injectedFailures.dispatch(request);
     }
+    return store.dispatch(request);
   }
 
-  private MockResponse mergePatch(RecordedRequest request, String bare) {
-    String patchBody = request.getUtf8Body();
-    MockResponse current = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare,
-        new Headers.Builder().build(), new Buffer()));
-    if (current.code() != 200) {
-      return current;
+  /**
+   * fabric8's CRUD mock dispatcher, the store before {@link SimApiStore}, kept to compare against
+   * ({@code SimulatedCluster.builder().fabric8CrudStore()}): writes serialised, merge patches applied
+   * as RFC 7386 says.
+   *
+   * <p>The mock merges a JSON merge patch with Jackson's {@code readerForUpdating}, which merges
+   * arrays element-wise instead of replacing them, so writing {@code status.conditions} with fewer
+   * or reordered entries keeps stale ones. Here a merge patch (and a strategic merge patch,
+   * approximated as a merge patch: lists are replaced, not merged by key) is applied to the current
+   * object and forwarded as the equivalent JSON Patch.
+   */
+  static final class Fabric8CrudStore extends Dispatcher {
+    private final Object writeLock = new Object();
+    private final Dispatcher delegate = new KubernetesCrudDispatcher();
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if ("GET".equals(request.getMethod())) {
+        return delegate.dispatch(request);
+      }
+      // One writer at a time, so that reading the object and patching it below is atomic.
+      synchronized (writeLock) {
+        String contentType = request.getHeader("Content-Type");
+        if ("PATCH".equals(request.getMethod()) && contentType != null
+            && (contentType.startsWith("application/merge-patch+json")
+                || contentType.startsWith("application/strategic-merge-patch+json"))) {
+          return mergePatch(request);
+        }
+        return delegate.dispatch(request);
+      }
     }
-    try {
-      JsonNode currentNode = MAPPER.readTree(current.getBody().readUtf8());
-      JsonNode merged = applyMergePatch(currentNode, MAPPER.readTree(patchBody));
-      String jsonPatch = MAPPER.writeValueAsString(JsonDiff.asJson(currentNode, merged));
-      Headers headers = request.getHeaders().newBuilder()
-          .set("Content-Type", "application/json-patch+json").build();
-      return delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, request.getPath(),
-          headers, new Buffer().writeUtf8(jsonPatch)));
-    } catch (IOException e) {
-      return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e.getMessage());
+
+    private MockResponse mergePatch(RecordedRequest request) {
+      String path = request.getPath();
+      String bare = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+      MockResponse current = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare,
+          new Headers.Builder().build(), new Buffer()));
+      if (current.code() != 200) {
+        return current;
+      }
+      try {
+        JsonNode currentNode = MAPPER.readTree(current.getBody().readUtf8());
+        JsonNode merged = applyMergePatch(currentNode, MAPPER.readTree(request.getUtf8Body()));
+        String jsonPatch = MAPPER.writeValueAsString(JsonDiff.asJson(currentNode, merged));
+        Headers headers = request.getHeaders().newBuilder()
+            .set("Content-Type", "application/json-patch+json").build();
+        return delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, request.getPath(),
+            headers, new Buffer().writeUtf8(jsonPatch)));
+      } catch (IOException e) {
+        return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void shutdown() {
+      delegate.shutdown();
     }
   }
 
@@ -225,6 +287,6 @@ final class SimApiDispatcher extends Dispatcher {
 
   @Override
   public void shutdown() {
-    delegate.shutdown();
+    store.shutdown();
   }
 }

@@ -8,13 +8,13 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import io.nodedaemon.api.NodeDaemon;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,17 +32,17 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * An in-process Kubernetes API server for tests, demos and benchmarks: fabric8's CRUD mock on
- * loopback, with discovery served, the NodeDaemon CRD installed, simulated nodes, and optional
- * stand-ins for the scheduler and the kubelet.
+ * An in-process Kubernetes API server for tests, demos and benchmarks: fabric8's mock web server on
+ * loopback with an indexed object store ({@link SimApiStore}), discovery served, the NodeDaemon CRD
+ * installed, simulated nodes, and optional stand-ins for the scheduler and the kubelet.
  *
  * <p>What it is not: there is no admission, no validation (the CRD's OpenAPI/CEL rules are not
  * enforced), no server-side apply, no garbage collector (deleting an owner leaves its pods), no
  * graceful termination (a pod without finalizers disappears the moment it is deleted, with a
- * DELETED watch event), {@code generateName} yields {@code <generateName>-<uuid>}, set-based label
- * selectors ({@code in}, {@code notin}) are ignored by list and watch (so they match everything),
- * watches ignore {@code resourceVersion} and replay every matching object as ADDED on connect, and
- * DELETE preconditions and propagation policies are ignored.
+ * DELETED watch event; one with finalizers stays, marked for deletion, until they are removed),
+ * status is writable through the main resource of built-in kinds, a strategic merge patch is
+ * applied as a merge patch, list {@code limit}/{@code continue} and propagation policies are
+ * ignored, and watches send no bookmarks.
  */
 public final class SimulatedCluster implements AutoCloseable {
 
@@ -58,15 +58,16 @@ public final class SimulatedCluster implements AutoCloseable {
   private SchedulerStandIn scheduler;
   private KubeletStandIn kubelet;
 
-  private SimulatedCluster(int port, Clock clock) {
+  private SimulatedCluster(int port, Clock clock, boolean fabric8CrudStore) {
     this.clock = clock;
     // The mock web server logs every request at INFO through java.util.logging.
     Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     MockWebServer webServer = new MockWebServer();
-    // The mixed dispatcher keeps server().expect() usable to inject failures on top of the CRUD store.
-    SimApiDispatcher dispatcher = new SimApiDispatcher(new KubernetesMixedDispatcher(responses), webServer,
-        GIT_VERSION);
+    Dispatcher store = fabric8CrudStore ? new SimApiDispatcher.Fabric8CrudStore()
+        : new SimApiStore(SimApiDispatcher::kindOf, clock);
+    // The dispatcher consults the expectations first, so server().expect() injects failures on top of the store.
+    SimApiDispatcher dispatcher = new SimApiDispatcher(store, responses, webServer, GIT_VERSION);
     writes = dispatcher.writes;
     // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);
@@ -97,12 +98,12 @@ public final class SimulatedCluster implements AutoCloseable {
     return client;
   }
 
-  /** The underlying mock server, e.g. to add {@code expect()} failure injections. */
   /** Every write the API server received (tests count the operator's API calls with it). */
   public WriteLog writes() {
     return writes;
   }
 
+  /** The underlying mock server, e.g. to add {@code expect()} failure injections. */
   public KubernetesMockServer server() {
     return server;
   }
@@ -117,7 +118,6 @@ public final class SimulatedCluster implements AutoCloseable {
     return kubelet;
   }
 
-  /** Starts the scheduler and kubelet stand-ins (idempotent). */
   /** Replaces the kubelet stand-in with one that takes {@code kubeletDelay} to start a pod. */
   public synchronized void restartKubelet(Duration kubeletDelay) {
     if (kubelet != null) {
@@ -126,6 +126,7 @@ public final class SimulatedCluster implements AutoCloseable {
     kubelet = new KubeletStandIn(client, kubeletDelay, clock);
   }
 
+  /** Starts the scheduler and kubelet stand-ins (idempotent). */
   public synchronized SimulatedCluster startStandIns(Duration kubeletDelay) {
     if (scheduler == null) {
       scheduler = new SchedulerStandIn(client);
@@ -204,8 +205,8 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /**
    * Installs the NodeDaemon CRD: the build's generated one when present, else a minimal one.
-   * The CRUD mock learns a custom resource (plural, scope, status subresource) from a CRD created
-   * through it; without the CRD a status patch would overwrite the spec as well.
+   * The store learns a custom resource (kind, status subresource) from a CRD created through it;
+   * without the CRD a main-resource write could change the status as well.
    */
   public CustomResourceDefinition installCrd() {
     CustomResourceDefinition crd = Files.isRegularFile(GENERATED_CRD) ? loadCrd(GENERATED_CRD) : minimalCrd();
@@ -264,6 +265,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private boolean standIns;
     private Duration kubeletDelay = Duration.ZERO;
     private Clock clock = Clock.systemUTC();
+    private boolean fabric8CrudStore;
     private final java.util.List<SimNode> nodes = new java.util.ArrayList<>();
 
     /** The loopback port to listen on; 0 (the default) picks a free one. */
@@ -284,13 +286,22 @@ public final class SimulatedCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Stores objects in fabric8's CRUD mock instead of {@link SimApiStore}: the store before it,
+     * kept to compare against (it scans every object on every request).
+     */
+    public Builder fabric8CrudStore() {
+      this.fabric8CrudStore = true;
+      return this;
+    }
+
     public Builder node(SimNode node) {
       nodes.add(node);
       return this;
     }
 
     public SimulatedCluster start() {
-      SimulatedCluster cluster = new SimulatedCluster(port, clock);
+      SimulatedCluster cluster = new SimulatedCluster(port, clock, fabric8CrudStore);
       try {
         cluster.installCrd();
         for (String ns : List.of("default", "kube-system")) {
