@@ -197,29 +197,70 @@ final class SimApiStore extends Dispatcher {
     return json(200, s.json());
   }
 
+  /**
+   * A list, paginated as the API server does it when the client sends {@code limit}: the reply
+   * carries a {@code continue} token while more items remain, and every page reports the first
+   * page's resourceVersion. (Later pages read the current objects rather than a snapshot; a watch
+   * from that resourceVersion replays whatever changed, so an informer still ends up right.)
+   */
   private MockResponse list(ApiPath p) {
     SimSelector labels = labelSelector(p);
     SimSelector fields = fieldSelector(p);
+    int limit = parseLimit(p.query().get("limit"));
+    String token = p.query().getOrDefault("continue", "");
+    String after = null;
     List<Stored> items = new ArrayList<>();
     long listVersion;
+    String next = null;
     // Under the write lock: the list and its resourceVersion must be one consistent snapshot,
     // or a watch started from that resourceVersion could miss or repeat an event.
     synchronized (lock) {
       listVersion = resourceVersion;
+      if (!token.isEmpty()) {
+        int colon = token.indexOf(':');
+        if (colon < 0) {
+          throw new ApiError(400, "BadRequest", "invalid continue token " + token);
+        }
+        listVersion = Long.parseLong(token.substring(0, colon));
+        after = token.substring(colon + 1);
+      }
       for (Stored s : candidates(p, SimSelector.pinnedName(p.query().get("fieldSelector")))) {
+        String key = keyOf(s);
+        if (after != null && key.compareTo(after) <= 0) {
+          continue;
+        }
         if (labels.test(s.object()) && fields.test(s.object())) {
+          if (limit > 0 && items.size() == limit) {
+            next = listVersion + ":" + keyOf(items.get(items.size() - 1));
+            break;
+          }
           items.add(s);
         }
       }
     }
-    return json(200, listJson(p, items, listVersion));
+    return json(200, listJson(p, items, listVersion, next));
   }
 
-  private String listJson(ApiPath p, List<Stored> items, long listVersion) {
+  private static int parseLimit(String limit) {
+    try {
+      return limit == null || limit.isEmpty() ? 0 : Math.max(0, Integer.parseInt(limit));
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "BadRequest", "invalid limit " + limit);
+    }
+  }
+
+  /** The table key of a stored object (namespace/name, or the name when cluster-scoped). */
+  private static String keyOf(Stored s) {
+    JsonNode meta = s.object().path("metadata");
+    String namespace = meta.path("namespace").asText("");
+    return key(namespace.isEmpty() ? null : namespace, meta.path("name").asText());
+  }
+
+  private String listJson(ApiPath p, List<Stored> items, long listVersion, String continueToken) {
     StringBuilder body = new StringBuilder(64 + items.size() * 1024);
     body.append("{\"apiVersion\":\"").append(p.groupVersion()).append("\",\"kind\":\"")
         .append(kindOf(p, items)).append("List\",\"metadata\":{\"resourceVersion\":\"").append(listVersion)
-        .append("\"},\"items\":[");
+        .append(continueToken == null ? "\"" : "\",\"continue\":\"" + continueToken + "\"").append("},\"items\":[");
     for (int i = 0; i < items.size(); i++) {
       if (i > 0) {
         body.append(',');
@@ -414,7 +455,7 @@ final class SimApiStore extends Dispatcher {
           deleted.add(new Stored((ObjectNode) parse(json), json));
         }
       }
-      return json(200, listJson(p, deleted, resourceVersion));
+      return json(200, listJson(p, deleted, resourceVersion, null));
     }
   }
 

@@ -97,6 +97,29 @@ class SimApiStoreTest {
   }
 
   @Test
+  void listsArePagedWhenTheClientAsksForALimit() {
+    var pods = client.pods().inNamespace("paged");
+    for (int i = 0; i < 7; i++) {
+      pods.resource(pod("p" + i, Map.of("app", "paged"), "n1")).create();
+    }
+    var first = pods.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(3L).build());
+    assertThat(first.getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("p0", "p1", "p2");
+    assertThat(first.getMetadata().getContinue()).isNotEmpty();
+    var second = pods.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(3L)
+        .withContinue(first.getMetadata().getContinue()).build());
+    assertThat(second.getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("p3", "p4", "p5");
+    assertThat(second.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
+    var last = pods.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(3L)
+        .withContinue(second.getMetadata().getContinue()).build());
+    assertThat(last.getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("p6");
+    assertThat(last.getMetadata().getContinue()).isNullOrEmpty();
+    // An informer with a list limit pages through all of them.
+    try (var informer = pods.withLimit(2L).inform()) {
+      org.awaitility.Awaitility.await().until(() -> informer.getStore().list().size() == 7);
+    }
+  }
+
+  @Test
   void missingObjectsAnswer404WithAKubernetesStatus() throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(cluster.url() + "/api/v1/namespaces/default/pods/nope")).build(), HttpResponse.BodyHandlers.ofString());
