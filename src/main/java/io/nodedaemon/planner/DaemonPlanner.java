@@ -348,15 +348,11 @@ public final class DaemonPlanner {
    * The rollout's view, in node-name order: pods on nodes where they may continue running, and an
    * empty list for every desired node without pods (shouldRun implies shouldContinueRunning).
    */
-  private static Map<String, List<Pod>> continuing(NodeState[] states) {
-    Map<String, List<Pod>> out = new LinkedHashMap<>(capacityFor(states.length));
+  private static Map<String, List<PodFacts>> continuing(NodeState[] states) {
+    Map<String, List<PodFacts>> out = new LinkedHashMap<>(capacityFor(states.length));
     for (NodeState state : states) {
       if (state.placement().shouldContinueRunning() && (!state.pods().isEmpty() || state.placement().shouldRun())) {
-        List<Pod> pods = new ArrayList<>(state.pods().size());
-        for (PodFacts facts : state.pods()) {
-          pods.add(facts.pod());
-        }
-        out.put(state.name(), pods);
+        out.put(state.name(), state.pods());
       }
     }
     return out;

@@ -3,7 +3,9 @@ package io.nodedaemon.planner.rollout;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.PodFacts;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +13,7 @@ import java.util.Map;
  * What one rolling-update pass reads (upstream's rollingUpdate arguments, made explicit).
  *
  * @param daemon the NodeDaemon being rolled out
- * @param nodeToDaemonPods the pods this NodeDaemon controls, by node name, only for nodes where
+ * @param nodeToDaemonPods the pods this NodeDaemon controls (their facts, read against updateHash), by node name, only for nodes where
  *     placement says shouldContinueRunning (terminating pods may be included; they are skipped)
  * @param desiredNodes the nodes where placement says shouldRun, by name: they make
  *     desiredNumberScheduled and carry the labels the rollout selector reads
@@ -20,7 +22,16 @@ import java.util.Map;
  */
 public record RolloutInput(
     NodeDaemon daemon,
-    Map<String, List<Pod>> nodeToDaemonPods,
+    Map<String, List<PodFacts>> nodeToDaemonPods,
     Map<String, Node> desiredNodes,
     String updateHash,
-    Instant now) {}
+    Instant now) {
+
+  /** From the pods themselves: reads each pod's {@link PodFacts} against {@code updateHash}. */
+  public static RolloutInput ofPods(NodeDaemon daemon, Map<String, List<Pod>> nodeToDaemonPods,
+      Map<String, Node> desiredNodes, String updateHash, Instant now) {
+    Map<String, List<PodFacts>> facts = new LinkedHashMap<>();
+    nodeToDaemonPods.forEach((node, pods) -> facts.put(node, pods.stream().map(p -> PodFacts.of(p, updateHash)).toList()));
+    return new RolloutInput(daemon, facts, desiredNodes, updateHash, now);
+  }
+}

@@ -7,7 +7,7 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
-import io.nodedaemon.planner.PodStates;
+import io.nodedaemon.planner.PodFacts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -58,11 +57,11 @@ public final class RolloutPlanner {
     }
 
     // Sorted by node name: the deterministic order every candidate list below inherits.
-    Map<String, List<Pod>> nodeToDaemonPods = inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
+    Map<String, List<PodFacts>> nodeToDaemonPods = inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
     Budget budget = updatedDesiredNodeCounts(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
     Set<String> frozen = nodesNotToUpdate(rollingUpdate, input.desiredNodes());
     int minReadySeconds = spec.getMinReadySeconds() == null ? 0 : spec.getMinReadySeconds();
-    Pass pass = new Pass(input.updateHash(), minReadySeconds, input.now());
+    Pass pass = new Pass(minReadySeconds, input.now());
 
     if (budget.maxSurge() == 0) {
       return pass.withoutSurge(nodeToDaemonPods, budget, frozen);
@@ -74,7 +73,7 @@ public final class RolloutPlanner {
    * The pods by node in node-name order, with every desired node present. The planner already
    * builds its map that way (and then it is used as is); any other map is copied into a TreeMap.
    */
-  static Map<String, List<Pod>> inNodeNameOrder(Map<String, List<Pod>> nodeToDaemonPods, Map<String, Node> desiredNodes) {
+  static Map<String, List<PodFacts>> inNodeNameOrder(Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes) {
     if (nodeToDaemonPods instanceof LinkedHashMap && ascending(nodeToDaemonPods.keySet())
         && nodeToDaemonPods.keySet().containsAll(desiredNodes.keySet())) {
       return nodeToDaemonPods;
@@ -99,7 +98,7 @@ public final class RolloutPlanner {
    * pods so that it counts as unavailable.
    */
   static Budget updatedDesiredNodeCounts(
-      RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes, Map<String, List<Pod>> nodeToDaemonPods) {
+      RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes, Map<String, List<PodFacts>> nodeToDaemonPods) {
     int desiredNumberScheduled = desiredNodes.size();
     for (String nodeName : desiredNodes.keySet()) {
       nodeToDaemonPods.putIfAbsent(nodeName, List.of());
@@ -194,17 +193,17 @@ public final class RolloutPlanner {
   }
 
   /** At most one live pod of each kind on a node (upstream's findUpdatedPodsOnNode); ok false means more. */
-  record UpdatedPodsOnNode(Pod newPod, Pod oldPod, boolean ok) {}
+  record UpdatedPodsOnNode(PodFacts newPod, PodFacts oldPod, boolean ok) {}
 
   /** Upstream's findUpdatedPodsOnNode: terminating pods are skipped; two of a kind is not ok. */
-  static UpdatedPodsOnNode findUpdatedPodsOnNode(List<Pod> podsOnNode, String hash) {
-    Pod newPod = null;
-    Pod oldPod = null;
-    for (Pod pod : podsOnNode) {
-      if (PodStates.isTerminating(pod)) {
+  static UpdatedPodsOnNode findUpdatedPodsOnNode(List<PodFacts> podsOnNode) {
+    PodFacts newPod = null;
+    PodFacts oldPod = null;
+    for (PodFacts pod : podsOnNode) {
+      if (pod.terminating()) {
         continue;
       }
-      if (Objects.equals(PodStates.revision(pod), hash)) {
+      if (pod.updated()) {
         if (newPod != null) {
           return new UpdatedPodsOnNode(null, null, false);
         }
@@ -221,32 +220,30 @@ public final class RolloutPlanner {
 
   /** The state of one pass: the clock, and the earliest moment a ready pod turns available. */
   private static final class Pass {
-    private final String hash;
     private final int minReadySeconds;
     private final Instant now;
     private Instant nextAvailable;
     private boolean sawOldPod;
 
-    Pass(String hash, int minReadySeconds, Instant now) {
-      this.hash = hash;
+    Pass(int minReadySeconds, Instant now) {
       this.minReadySeconds = minReadySeconds;
       this.now = now;
     }
 
     /** Availability at {@code now}; remembers when a ready-not-yet-available pod crosses minReadySeconds. */
-    boolean isAvailable(Pod pod) {
-      if (PodStates.isAvailable(pod, minReadySeconds, now)) {
+    boolean isAvailable(PodFacts pod) {
+      if (pod.available(minReadySeconds, now)) {
         return true;
       }
-      Instant at = PodStates.availableAt(pod, minReadySeconds);
+      Instant at = pod.availableAt(minReadySeconds);
       if (at != null && at.isAfter(now) && (nextAvailable == null || at.isBefore(nextAvailable))) {
         nextAvailable = at;
       }
       return false;
     }
 
-    UpdatedPodsOnNode find(List<Pod> pods) {
-      UpdatedPodsOnNode found = findUpdatedPodsOnNode(pods, hash);
+    UpdatedPodsOnNode find(List<PodFacts> pods) {
+      UpdatedPodsOnNode found = findUpdatedPodsOnNode(pods);
       sawOldPod |= found.oldPod() != null;
       return found;
     }
@@ -259,7 +256,7 @@ public final class RolloutPlanner {
       return sawOldPod && nextAvailable != null ? Duration.between(now, nextAvailable) : null;
     }
 
-    RolloutPlan withoutSurge(Map<String, List<Pod>> nodeToDaemonPods, Budget budget, Set<String> frozen) {
+    RolloutPlan withoutSurge(Map<String, List<PodFacts>> nodeToDaemonPods, Budget budget, Set<String> frozen) {
       // When not surging, we delete just enough old pods to stay within maxUnavailable, and let
       // the manage loop create the new pods on the nodes left empty.
       //
@@ -276,15 +273,15 @@ public final class RolloutPlanner {
       int numUnavailable = 0;
       List<Pod> allowedReplacementPods = new ArrayList<>();
       List<Pod> candidatePodsToDelete = new ArrayList<>();
-      for (Map.Entry<String, List<Pod>> entry : nodeToDaemonPods.entrySet()) {
+      for (Map.Entry<String, List<PodFacts>> entry : nodeToDaemonPods.entrySet()) {
         UpdatedPodsOnNode pods = find(entry.getValue());
         if (!pods.ok()) {
           // Excess pods: the manage loop prunes them first; meanwhile the node counts as unavailable.
           numUnavailable++;
           continue;
         }
-        Pod newPod = pods.newPod();
-        Pod oldPod = pods.oldPod();
+        PodFacts newPod = pods.newPod();
+        PodFacts oldPod = pods.oldPod();
         if ((newPod == null) == (oldPod == null)) {
           // No pod, or one of each: the manage loop creates or deletes; count it as unavailable.
           numUnavailable++;
@@ -295,10 +292,10 @@ public final class RolloutPlanner {
         } else if (!isAvailable(oldPod)) {
           numUnavailable++;
           if (!frozen.contains(entry.getKey())) {
-            allowedReplacementPods.add(oldPod);
+            allowedReplacementPods.add(oldPod.pod());
           }
         } else if (!frozen.contains(entry.getKey())) {
-          candidatePodsToDelete.add(oldPod);
+          candidatePodsToDelete.add(oldPod.pod());
         }
       }
       int remainingUnavailable = Math.max(0, budget.maxUnavailable() - numUnavailable);
@@ -309,7 +306,7 @@ public final class RolloutPlanner {
     }
 
     RolloutPlan withSurge(
-        Map<String, List<Pod>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget, Set<String> frozen) {
+        Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget, Set<String> frozen) {
       // When surging, we create a new pod next to an old one and delete the old pod once the new
       // one is available.
       //
@@ -332,7 +329,7 @@ public final class RolloutPlanner {
       List<String> allowedNewNodes = new ArrayList<>();
       int numSurge = 0;
       int numAvailable = 0;
-      for (Map.Entry<String, List<Pod>> entry : nodeToDaemonPods.entrySet()) {
+      for (Map.Entry<String, List<PodFacts>> entry : nodeToDaemonPods.entrySet()) {
         String nodeName = entry.getKey();
         UpdatedPodsOnNode pods = find(entry.getValue());
         if (!pods.ok()) {
@@ -340,8 +337,8 @@ public final class RolloutPlanner {
           numSurge++;
           continue;
         }
-        Pod newPod = pods.newPod();
-        Pod oldPod = pods.oldPod();
+        PodFacts newPod = pods.newPod();
+        PodFacts oldPod = pods.oldPod();
         boolean oldAvailable = oldPod != null && isAvailable(oldPod);
         boolean newAvailable = newPod != null && isAvailable(newPod);
         // Count availability on every node, even those being sunset by scheduling constraints.
@@ -355,9 +352,9 @@ public final class RolloutPlanner {
         if (newPod == null) {
           if (!shouldRun) {
             if (oldAvailable) {
-              shouldNotRunPodsToDelete.add(oldPod);
+              shouldNotRunPodsToDelete.add(oldPod.pod());
             } else {
-              oldPodsToDelete.add(oldPod);
+              oldPodsToDelete.add(oldPod.pod());
             }
           } else if (frozen.contains(nodeName)) {
             continue;
@@ -369,8 +366,8 @@ public final class RolloutPlanner {
           continue;
         }
         // Already surged onto this node.
-        if (newAvailable || !PodStates.isReady(oldPod)) {
-          oldPodsToDelete.add(oldPod);
+        if (newAvailable || !oldPod.ready()) {
+          oldPodsToDelete.add(oldPod.pod());
         }
         if (!newAvailable) {
           numSurge++;

@@ -155,7 +155,7 @@ final class SimCluster {
         nodeToDaemonPods.computeIfAbsent(node, k -> new ArrayList<>()).add(pod);
       }
     }
-    return new RolloutInput(daemon, nodeToDaemonPods, nodes, updateHash(), now);
+    return RolloutInput.ofPods(daemon, nodeToDaemonPods, nodes, updateHash(), now);
   }
 
   private List<Pod> livePodsOn(String node) {
