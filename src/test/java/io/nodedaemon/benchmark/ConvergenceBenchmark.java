@@ -13,6 +13,7 @@ import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.sim.SimNode;
 import io.nodedaemon.sim.SimulatedCluster;
@@ -103,21 +104,25 @@ public final class ConvergenceBenchmark {
     }
   }
 
-  /** The floor: a plain client creates one pinned pod per node, concurrently, until all are ready. */
+  /**
+   * The floor: a plain client creates the same pods the operator would (pinned to their node by
+   * node affinity, unbound, so the scheduler stand-in binds them as it binds the operator's),
+   * concurrently from {@link #WRITERS} threads, until all are ready.
+   */
   static Duration floor(int nodes, Duration timeout) throws Exception {
     try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
       addNodes(cluster, nodes);
       KubernetesClient client = cluster.client();
+      NodeDaemon template = daemon("floor", Map.of(), 1);
+      template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
       ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
       try {
         Instant t0 = Instant.now();
         List<Future<?>> creates = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
           String node = nodeName(i);
-          creates.add(pool.submit(() -> client.pods().inNamespace("floor").resource(new PodBuilder()
-              .withNewMetadata().withName("floor-" + node).withLabels(Map.of("app", "floor")).endMetadata()
-              .withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("img").endContainer().endSpec()
-              .build()).create()));
+          creates.add(pool.submit(() -> client.pods().inNamespace("floor")
+              .resource(DaemonPodFactory.newPod(template, node, "floor")).create()));
         }
         for (Future<?> f : creates) {
           f.get();

@@ -93,7 +93,7 @@ final class ProductionLikeObjects {
       env.add(new EnvVar(var, "value-of-" + var.toLowerCase(), null));
     }
     return new PodBuilder()
-        .withNewMetadata().withName("kube-proxy-" + hex(nodeName, 5)).withNamespace(namespace)
+        .withNewMetadata().withName("kube-proxy-" + nodeName).withNamespace(namespace)
           .addToLabels("k8s-app", "kube-proxy").addToLabels("controller-revision-hash", "6d4b8c7f9")
           .addToLabels("pod-template-generation", "3")
           .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet").withName("kube-proxy")
