@@ -85,7 +85,7 @@ public final class Benchmarks {
     System.out.println("(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
     System.out.println(" re-creates every pod and the simulated API server's throughput bounds it too)");
     System.out.printf("%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
-        "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "HEAP-MiB");
+        "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "LIVE-HEAP");
     for (var r : rows) {
       long floorPlus = r.rolloutFloor().toMillis() + r.floor().toMillis();
       System.out.printf("%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d%n", r.nodes(),

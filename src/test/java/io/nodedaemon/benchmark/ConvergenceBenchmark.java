@@ -58,6 +58,8 @@ public final class ConvergenceBenchmark {
   static final String[] OPERATOR_JVM = {"-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
       "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m"};
   static final int WRITERS = 16;
+  /** {@code -Dbench.nmt=true}: native memory tracking on, its summary in target/benchmark-nmt-N.txt. */
+  static final boolean NMT = Boolean.getBoolean("bench.nmt");
   /** One pod of another controller per node in the NodeDaemon's namespace ({@code -Dbench.foreignPods=false} to skip). */
   static final boolean FOREIGN_PODS = Boolean.parseBoolean(System.getProperty("bench.foreignPods", "true"));
 
@@ -77,7 +79,7 @@ public final class ConvergenceBenchmark {
       addNodes(cluster, nodes);
       // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
       client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
-      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, OPERATOR_JVM)) {
+      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, operatorJvm())) {
         waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
         Duration startup = Duration.between(operator.startedAt(), Instant.now());
 
@@ -86,7 +88,10 @@ public final class ConvergenceBenchmark {
         waitFor(client, "bench", s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes, timeout);
         Duration converge = Duration.between(t0, Instant.now());
         long rss = rssKiB(operator.pid());
-        long heap = heapUsed(operator.httpPort());
+        long heap = liveHeap(operator.pid(), operator.httpPort());
+        if (NMT) {
+          Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary"));
+        }
 
         // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.
         cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
@@ -116,7 +121,7 @@ public final class ConvergenceBenchmark {
       NodeDaemon template = daemon("floor", Map.of(), 1);
       template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
       ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-      try {
+      try (var readiness = client.pods().inNamespace("floor").inform()) {
         Instant t0 = Instant.now();
         List<Future<?>> creates = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
@@ -127,8 +132,9 @@ public final class ConvergenceBenchmark {
         for (Future<?> f : creates) {
           f.get();
         }
+        // Readiness from a watch: polling full lists of 5,000 pods would load the server it measures.
         Instant deadline = Instant.now().plus(timeout);
-        while (countReady(client.pods().inNamespace("floor").list().getItems()) < nodes) {
+        while (countReady(readiness.getStore().list()) < nodes) {
           if (Instant.now().isAfter(deadline)) {
             throw new IllegalStateException("floor did not converge");
           }
@@ -209,6 +215,34 @@ public final class ConvergenceBenchmark {
       }
       TimeUnit.MILLISECONDS.sleep(20);
     }
+  }
+
+  static String[] operatorJvm() {
+    List<String> args = new ArrayList<>(List.of(OPERATOR_JVM));
+    if (NMT) {
+      args.add("-XX:NativeMemoryTracking=summary");
+    }
+    return args.toArray(String[]::new);
+  }
+
+  /** Heap in use after a full GC (the live set: caches and the like, not garbage awaiting collection). */
+  static long liveHeap(long pid, int httpPort) {
+    try {
+      jcmd(pid, "GC.run");
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // Fall back to the heap in use right now.
+    }
+    return heapUsed(httpPort);
+  }
+
+  static String jcmd(long pid, String... command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    List<String> args = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+    args.addAll(List.of(command));
+    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor(30, TimeUnit.SECONDS);
+    return out;
   }
 
   static long rssKiB(long pid) throws IOException {
