@@ -1,11 +1,14 @@
 package io.nodedaemon.controller;
 
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -23,7 +26,9 @@ import java.util.function.UnaryOperator;
  * which make up most of a real node, are dropped. Pods and ControllerRevisions controlled by
  * anything but a NodeDaemon keep only the metadata that says so: the controller never reads
  * more of them, and in a large cluster they are nearly all of the pods. Pods a NodeDaemon
- * controls or could adopt (no controller) are kept whole. {@code managedFields} go everywhere.
+ * controls or could adopt (no controller) keep their metadata, the node they are bound or pinned
+ * to, their phase and conditions: not their containers, volumes or container statuses.
+ * {@code managedFields} go everywhere.
  *
  * <p>Only the cache holds the slim copy: event handlers still receive the object as it came
  * from the watch. Nothing is mutated; the slim copy shares unchanged parts with the original.
@@ -66,12 +71,8 @@ public final class LeanCaches {
       slim.setMetadata(controllerOnly(pod));
       return slim;
     }
-    if (pod.getMetadata().getManagedFields() == null || pod.getMetadata().getManagedFields().isEmpty()) {
-      return pod;
-    }
-    Pod slim = new Pod(pod.getApiVersion(), pod.getKind(), withoutManagedFields(pod.getMetadata()), pod.getSpec(),
-        pod.getStatus());
-    slim.setAdditionalProperties(pod.getAdditionalProperties());
+    Pod slim = new Pod(pod.getApiVersion(), pod.getKind(), withoutManagedFields(pod.getMetadata()),
+        placementOnly(pod.getSpec()), phaseAndConditionsOnly(pod.getStatus()));
     return slim;
   }
 
@@ -89,6 +90,36 @@ public final class LeanCaches {
     ControllerRevision slim = new ControllerRevision(revision.getApiVersion(), revision.getData(), revision.getKind(),
         withoutManagedFields(revision.getMetadata()), revision.getRevision());
     slim.setAdditionalProperties(revision.getAdditionalProperties());
+    return slim;
+  }
+
+  /**
+   * The node a pod is bound or pinned to ({@code nodeName}, the node affinity); containers,
+   * volumes and the rest of the template are never read from the cache (revisions are compared by
+   * the {@code controller-revision-hash} label).
+   */
+  private static PodSpec placementOnly(PodSpec spec) {
+    if (spec == null) {
+      return null;
+    }
+    PodSpec slim = new PodSpec();
+    slim.setNodeName(spec.getNodeName());
+    if (spec.getAffinity() != null && spec.getAffinity().getNodeAffinity() != null) {
+      Affinity affinity = new Affinity();
+      affinity.setNodeAffinity(spec.getAffinity().getNodeAffinity());
+      slim.setAffinity(affinity);
+    }
+    return slim;
+  }
+
+  /** Phase and conditions (readiness, and since when); container statuses and addresses are not read. */
+  private static PodStatus phaseAndConditionsOnly(PodStatus status) {
+    if (status == null) {
+      return null;
+    }
+    PodStatus slim = new PodStatus();
+    slim.setPhase(status.getPhase());
+    slim.setConditions(status.getConditions());
     return slim;
   }
 

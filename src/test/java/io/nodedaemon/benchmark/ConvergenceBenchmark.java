@@ -90,7 +90,8 @@ public final class ConvergenceBenchmark {
         long rss = rssKiB(operator.pid());
         long heap = liveHeap(operator.pid(), operator.httpPort());
         if (NMT) {
-          Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary"));
+          Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary")
+              + "\n" + jcmd(operator.pid(), "GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
         }
 
         // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.

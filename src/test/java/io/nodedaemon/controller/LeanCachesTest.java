@@ -66,7 +66,7 @@ class LeanCachesTest {
   }
 
   @Test
-  void podsOfNodeDaemonsAndOrphansAreKeptWholeButForManagedFields() {
+  void podsOfNodeDaemonsAndOrphansKeepMetadataPlacementPhaseAndConditions() {
     Pod ours = pod("agent-1", OURS, NodeDaemon.KIND);
     Pod orphan = new PodBuilder(pod("orphan", OURS, NodeDaemon.KIND)).editMetadata().withOwnerReferences().endMetadata().build();
 
@@ -74,9 +74,18 @@ class LeanCachesTest {
       Pod slim = LeanCaches.slimPod(pod);
       assertThat(slim.getMetadata().getManagedFields()).isNullOrEmpty();
       assertThat(slim.getMetadata().getLabels()).isEqualTo(pod.getMetadata().getLabels());
-      assertThat(slim.getSpec()).isSameAs(pod.getSpec());
-      assertThat(slim.getStatus()).isSameAs(pod.getStatus());
+      assertThat(slim.getMetadata().getOwnerReferences()).isEqualTo(pod.getMetadata().getOwnerReferences());
+      assertThat(slim.getSpec().getNodeName()).isEqualTo("n1");
+      assertThat(slim.getSpec().getAffinity().getNodeAffinity()).isEqualTo(pod.getSpec().getAffinity().getNodeAffinity());
+      assertThat(slim.getSpec().getContainers()).isNullOrEmpty();
+      assertThat(slim.getStatus().getPhase()).isEqualTo("Running");
+      assertThat(slim.getStatus().getConditions()).isEqualTo(pod.getStatus().getConditions());
+      assertThat(slim.getStatus().getContainerStatuses()).isNullOrEmpty();
+      // What the planner reads is unchanged by slimming.
+      assertThat(io.nodedaemon.planner.DaemonPodFactory.targetNodeName(slim)).isEqualTo("n1");
+      assertThat(io.nodedaemon.planner.PodStates.isReady(slim)).isTrue();
       assertThat(pod.getMetadata().getManagedFields()).hasSize(1);
+      assertThat(pod.getSpec().getContainers()).hasSize(1); // the original is untouched
     }
   }
 
@@ -110,8 +119,14 @@ class LeanCachesTest {
             .withController(true).endOwnerReference()
           .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kube-controller-manager").build())
         .endMetadata()
-        .withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("img").endContainer().endSpec()
-        .withNewStatus().withPhase("Running").endStatus()
+        .withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("img").endContainer()
+          .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In").withValues("n1")
+            .endMatchField().endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
+          .endAffinity()
+        .endSpec()
+        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+          .addNewContainerStatus().withName("c").withReady(true).endContainerStatus().endStatus()
         .build();
   }
 
