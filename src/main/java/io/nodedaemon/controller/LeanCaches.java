@@ -14,7 +14,12 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.nodedaemon.api.NodeDaemon;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,6 +41,55 @@ import java.util.function.UnaryOperator;
 public final class LeanCaches {
   private LeanCaches() {}
 
+  /**
+   * One copy of each label key and condition word ("Ready", "True", "KubeletReady"): every
+   * deserialised object brings its own, 5,000 times over. Values that are unique per object
+   * (hostnames, timestamps) are not canonicalised; the table stops growing at a bound so that an
+   * unusual cluster cannot make it a leak.
+   */
+  private static final Map<String, String> CANONICAL = new ConcurrentHashMap<>();
+  private static final int CANONICAL_LIMIT = 4096;
+
+  static String canonical(String s) {
+    if (s == null) {
+      return null;
+    }
+    String known = CANONICAL.get(s);
+    if (known != null) {
+      return known;
+    }
+    if (CANONICAL.size() < CANONICAL_LIMIT) {
+      known = CANONICAL.putIfAbsent(s, s);
+    }
+    return known == null ? s : known;
+  }
+
+  /** The labels with canonical keys (and canonical values when they repeat, e.g. "linux", "amd64"). */
+  private static Map<String, String> canonicalLabels(Map<String, String> labels) {
+    if (labels == null || labels.isEmpty()) {
+      return labels;
+    }
+    Map<String, String> out = new LinkedHashMap<>(labels.size() * 4 / 3 + 1);
+    labels.forEach((k, v) -> out.put(canonical(k), v != null && v.length() <= 16 ? canonical(v) : v));
+    return out;
+  }
+
+  private static List<PodCondition> canonicalConditions(List<PodCondition> conditions) {
+    if (conditions == null) {
+      return null;
+    }
+    List<PodCondition> out = new ArrayList<>(conditions.size());
+    for (PodCondition c : conditions) {
+      PodCondition copy = new PodCondition();
+      copy.setType(canonical(c.getType()));
+      copy.setStatus(canonical(c.getStatus()));
+      copy.setLastTransitionTime(c.getLastTransitionTime());
+      copy.setReason(canonical(c.getReason()));
+      out.add(copy);
+    }
+    return out;
+  }
+
   /** An informer item store that stores {@code slimmer.apply(object)} instead of the object. */
   public static <T extends HasMetadata> ItemStore<T> storing(UnaryOperator<T> slimmer) {
     return new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
@@ -51,7 +105,7 @@ public final class LeanCaches {
     slim.setApiVersion(node.getApiVersion());
     slim.setKind(node.getKind());
     ObjectMeta meta = identity(node.getMetadata());
-    meta.setLabels(node.getMetadata().getLabels());
+    meta.setLabels(canonicalLabels(node.getMetadata().getLabels()));
     meta.setDeletionTimestamp(node.getMetadata().getDeletionTimestamp());
     slim.setMetadata(meta);
     if (node.getSpec() != null) {
@@ -119,7 +173,7 @@ public final class LeanCaches {
     }
     PodStatus slim = new PodStatus();
     slim.setPhase(status.getPhase());
-    slim.setConditions(status.getConditions());
+    slim.setConditions(canonicalConditions(status.getConditions()));
     return slim;
   }
 
@@ -152,7 +206,7 @@ public final class LeanCaches {
   private static ObjectMeta withoutManagedFields(ObjectMeta meta) {
     ObjectMeta copy = new ObjectMeta(meta.getAnnotations(), meta.getCreationTimestamp(),
         meta.getDeletionGracePeriodSeconds(), meta.getDeletionTimestamp(), meta.getFinalizers(),
-        meta.getGenerateName(), meta.getGeneration(), meta.getLabels(), null, meta.getName(), meta.getNamespace(),
+        meta.getGenerateName(), meta.getGeneration(), canonicalLabels(meta.getLabels()), null, meta.getName(), meta.getNamespace(),
         meta.getOwnerReferences(), meta.getResourceVersion(), meta.getSelfLink(), meta.getUid());
     copy.setAdditionalProperties(meta.getAdditionalProperties());
     return copy;

@@ -55,7 +55,7 @@ public final class ConvergenceBenchmark {
 
   static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
   /** The operator's JVM flags: sized for a 256 MiB container limit (see docs/benchmarks.md). */
-  static final String[] OPERATOR_JVM = {"-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
+  static final String[] OPERATOR_JVM = {"-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
       "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m"};
   static final int WRITERS = 16;
   /** {@code -Dbench.nmt=true}: native memory tracking on, its summary in target/benchmark-nmt-N.txt. */

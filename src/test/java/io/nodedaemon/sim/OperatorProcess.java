@@ -48,6 +48,8 @@ public final class OperatorProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
+    // As the container image sets it (src/main/docker): two malloc arenas instead of 8 per core.
+    env.put("MALLOC_ARENA_MAX", "2");
     // Never talk to a real cluster by accident: no in-cluster service, no kubeconfig but the simulator's URL.
     env.remove("KUBERNETES_SERVICE_HOST");
     env.remove("KUBERNETES_SERVICE_PORT");
