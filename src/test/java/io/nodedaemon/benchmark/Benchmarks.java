@@ -84,14 +84,14 @@ public final class Benchmarks {
     System.out.println("Convergence on the simulated cluster (packaged operator, JVM mode, " + String.join(" ", ConvergenceBenchmark.OPERATOR_JVM) + ")");
     System.out.println("(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
     System.out.println(" re-creates every pod and the simulated API server's throughput bounds it too)");
-    System.out.printf("%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
-        "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "LIVE-HEAP");
+    System.out.printf("%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s %8s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
+        "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "LIVE-HEAP", "RSS-GC");
     for (var r : rows) {
       long floorPlus = r.rolloutFloor().toMillis() + r.floor().toMillis();
-      System.out.printf("%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d%n", r.nodes(),
+      System.out.printf("%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d %8d%n", r.nodes(),
           r.converge().toMillis(), r.floor().toMillis(), r.ratio(), r.rollout().toMillis(), r.rolloutFloor().toMillis(),
           r.rolloutRatio(), floorPlus, (double) r.rollout().toMillis() / floorPlus, r.startupToFirstReconcile().toMillis(),
-          r.rssKiB() / 1024, r.heapBytes() / (1024 * 1024));
+          r.rssKiB() / 1024, r.heapBytes() / (1024 * 1024), r.rssAfterGcKiB() / 1024);
     }
   }
 }

@@ -43,7 +43,7 @@ public final class ConvergenceBenchmark {
 
   /** One row of the table. */
   public record Result(int nodes, Duration converge, Duration floor, Duration rollout, Duration rolloutFloor,
-      Duration startupToFirstReconcile, long rssKiB, long heapBytes) {
+      Duration startupToFirstReconcile, long rssKiB, long heapBytes, long rssAfterGcKiB) {
     double ratio() {
       return (double) converge.toMillis() / Math.max(1, floor.toMillis());
     }
@@ -55,8 +55,8 @@ public final class ConvergenceBenchmark {
 
   static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
   /** The operator's JVM flags: sized for a 256 MiB container limit (see docs/benchmarks.md). */
-  static final String[] OPERATOR_JVM = {"-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
-      "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m"};
+  static final String[] OPERATOR_JVM = {"-Xmx96m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m"};
   static final int WRITERS = 16;
   /** {@code -Dbench.nmt=true}: native memory tracking on, its summary in target/benchmark-nmt-N.txt. */
   static final boolean NMT = Boolean.getBoolean("bench.nmt");
@@ -89,6 +89,8 @@ public final class ConvergenceBenchmark {
         Duration converge = Duration.between(t0, Instant.now());
         long rss = rssKiB(operator.pid());
         long heap = liveHeap(operator.pid(), operator.httpPort());
+        TimeUnit.SECONDS.sleep(1);
+        long rssAfterGc = rssKiB(operator.pid());
         if (NMT) {
           Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary")
               + "\n" + jcmd(operator.pid(), "GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
@@ -105,7 +107,7 @@ public final class ConvergenceBenchmark {
             && s.getNumberAvailable() == nodes, timeout);
         Duration rollout = Duration.between(r0, Instant.now());
         int rounds = (int) Math.ceil(nodes / (double) Math.max(1, (int) Math.ceil(nodes * 0.10)));
-        return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap);
+        return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap, rssAfterGc);
       }
     }
   }
