@@ -61,17 +61,28 @@ public final class Benchmarks {
         .measurementIterations(8).measurementTime(TimeValue.seconds(1))
         // Serial GC: what the JVM picks in the operator's container (1 CPU), and what the
         // convergence benchmark runs the operator with.
-        .jvmArgs("-Xmx2g", "-XX:+UseSerialGC")
+        .jvmArgs(jmhJvmArgs())
         .build();
     Collection<RunResult> results = new Runner(options).run();
     System.out.println();
-    System.out.println("Planner pass (one core, ms/op, JMH average of 8 x 1 s after 5 x 1 s warm-up, serial GC)");
+    System.out.println("Planner pass (one core, ms/op, JMH average of 8 x 1 s after 5 x 1 s warm-up, JVM flags "
+        + String.join(" ", jmhJvmArgs()) + ")");
     System.out.printf("%-10s %-10s %8s %12s %10s%n", "SCENARIO", "SHAPE", "NODES", "MS/PASS", "ERROR");
     for (RunResult r : results) {
       var p = r.getParams();
       System.out.printf("%-10s %-10s %8s %12.3f %10.3f%n", p.getParam("scenario"), p.getParam("shape"), p.getParam("nodes"),
           r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
     }
+  }
+
+  /** The forked JVM's flags, plus any in {@code -Dbench.jmh.jvmArgs} (e.g. the container's -XX:TieredStopAtLevel=1). */
+  static String[] jmhJvmArgs() {
+    List<String> args = new ArrayList<>(List.of("-Xmx2g", "-XX:+UseSerialGC"));
+    String extra = System.getProperty("bench.jmh.jvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      args.addAll(Arrays.asList(extra.split("\\s+")));
+    }
+    return args.toArray(String[]::new);
   }
 
   static void convergence(List<Integer> sizes) throws Exception {
