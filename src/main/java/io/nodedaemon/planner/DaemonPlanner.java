@@ -49,7 +49,8 @@ public final class DaemonPlanner {
    * Upstream's getNodesToDaemonPods, joined to the sorted nodes: {@code onNode[i]} holds the pods
    * bound or pinned to {@code sortedNodes[i]} (null when none), {@code onMissingNodes} those whose
    * node is not in the list. Terminal pods already being deleted are left out, as they no longer
-   * count for anything. Pods on listed nodes are read into {@link PodFacts} right here. The node names are hashed once into positions, so each pod costs one
+   * count for anything. Pods on listed nodes are read into {@link PodFacts} right here, the one
+   * time a pass reads them. The node names are hashed once into positions, so each pod costs one
    * lookup against keys already in cache (the sort just read them) instead of an insert into and a
    * later lookup from a map of 20,000 cold entries.
    */
