@@ -54,7 +54,7 @@ public final class Benchmarks {
       builder.param("nodes", jmhNodes.split(","));
     }
     var options = builder
-        .include(PlannerBenchmark.class.getName())
+        .include(PlannerBenchmark.class.getName() + "|" + PlannerColdCacheBenchmark.class.getName())
         .forks(1)
         .threads(1)
         .warmupIterations(5).warmupTime(TimeValue.seconds(1))
@@ -67,10 +67,12 @@ public final class Benchmarks {
     System.out.println();
     System.out.println("Planner pass (one core, ms/op, JMH average of 8 x 1 s after 5 x 1 s warm-up, JVM flags "
         + String.join(" ", jmhJvmArgs()) + ")");
-    System.out.printf("%-10s %-10s %8s %12s %10s%n", "SCENARIO", "SHAPE", "NODES", "MS/PASS", "ERROR");
+    System.out.printf("%-10s %-12s %8s %12s %10s%n", "SCENARIO", "SHAPE", "NODES", "MS/PASS", "ERROR");
     for (RunResult r : results) {
       var p = r.getParams();
-      System.out.printf("%-10s %-10s %8s %12.3f %10.3f%n", p.getParam("scenario"), p.getParam("shape"), p.getParam("nodes"),
+      boolean cold = r.getParams().getBenchmark().contains("ColdCache");
+      System.out.printf("%-10s %-12s %8s %12.3f %10.3f%n", p.getParam("scenario"),
+          cold ? "prod, cold" : p.getParam("shape"), p.getParam("nodes"),
           r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
     }
   }

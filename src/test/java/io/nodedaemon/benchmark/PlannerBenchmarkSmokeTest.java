@@ -29,4 +29,14 @@ class PlannerBenchmarkSmokeTest {
     changed.setUp();
     assertThat(changed.plan().podsToDelete()).hasSize(5);
   }
+
+  @Test
+  void coldCacheVariantPlansTheSameWay() {
+    PlannerColdCacheBenchmark cold = new PlannerColdCacheBenchmark();
+    cold.nodes = 50;
+    cold.scenario = "changed";
+    cold.setUp();
+    cold.evictCaches();
+    assertThat(cold.plan().podsToDelete()).hasSize(5);
+  }
 }
