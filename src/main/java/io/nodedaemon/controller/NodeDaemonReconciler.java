@@ -144,10 +144,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return;
     }
     Set<String> live = primaries.list().map(ReconcilerKeys::of).collect(Collectors.toSet());
-    Set<String> remembered = new HashSet<>(lastWritten.keySet());
-    remembered.addAll(progress.keySet());
-    remembered.addAll(inFlight.daemonKeys());
-    for (String key : remembered) {
+    for (String key : rememberedKeys()) {
       if (!live.contains(key)) {
         lastWritten.remove(key);
         progress.remove(key);
@@ -168,10 +165,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   /** How many NodeDaemons this operator holds per-NodeDaemon memory for (for tests). */
   int rememberedDaemons() {
+    return rememberedKeys().size();
+  }
+
+  private Set<String> rememberedKeys() {
     Set<String> remembered = new HashSet<>(lastWritten.keySet());
     remembered.addAll(progress.keySet());
     remembered.addAll(inFlight.daemonKeys());
-    return remembered.size();
+    return remembered;
   }
 
   @Override
