@@ -30,7 +30,10 @@ public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean suc
         ready ? readyCondition.getLastTransitionTime() : null, updateRevision.equals(PodStates.revision(pod)));
   }
 
-  /** As {@link PodStates#isAvailable}: ready for at least minReadySeconds. */
+  /**
+   * Available = Ready for at least minReadySeconds (upstream's podutil.IsPodAvailable): with
+   * minReadySeconds 0 a ready pod is available at once.
+   */
   public boolean available(int minReadySeconds, Instant now) {
     if (!ready) {
       return false;
@@ -42,7 +45,7 @@ public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean suc
     return since != null && !since.plusSeconds(minReadySeconds).isAfter(now);
   }
 
-  /** As {@link PodStates#availableAt}: when a ready pod becomes available, or null if not ready. */
+  /** When a ready pod becomes available, or null if it is not ready (for requeueing). */
   public Instant availableAt(int minReadySeconds) {
     if (!ready) {
       return null;

@@ -47,32 +47,6 @@ public final class PodStates {
     return c != null && "True".equals(c.getStatus());
   }
 
-  /**
-   * Available = Ready for at least minReadySeconds (upstream's podutil.IsPodAvailable): with
-   * minReadySeconds 0 a ready pod is available at once.
-   */
-  public static boolean isAvailable(Pod pod, int minReadySeconds, Instant now) {
-    PodCondition c = readyCondition(pod);
-    if (c == null || !"True".equals(c.getStatus())) {
-      return false;
-    }
-    if (minReadySeconds <= 0) {
-      return true;
-    }
-    Instant since = parse(c.getLastTransitionTime());
-    return since != null && !since.plusSeconds(minReadySeconds).isAfter(now);
-  }
-
-  /** When a ready pod becomes available, or null if it is not ready (for requeueing). */
-  public static Instant availableAt(Pod pod, int minReadySeconds) {
-    PodCondition c = readyCondition(pod);
-    if (c == null || !"True".equals(c.getStatus())) {
-      return null;
-    }
-    Instant since = parse(c.getLastTransitionTime());
-    return since == null ? null : since.plusSeconds(Math.max(0, minReadySeconds));
-  }
-
   public static String revision(Pod pod) {
     return pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(REVISION_LABEL);
   }
