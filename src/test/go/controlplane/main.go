@@ -39,12 +39,13 @@ func main() {
 	port := flag.Int("port", 0, "kube-apiserver secure port on 127.0.0.1 (0: a free port)")
 	kwok := flag.String("kwok", "", "path of a kwok binary to run as the kubelet of every node (empty: none)")
 	kwokConfig := flag.String("kwok-config", "", "kwok configuration file with its Stages (empty: kwok's defaults)")
+	auditLog := flag.String("audit-log", "", "file for kube-apiserver's audit log of every write (empty: none)")
 	verbose := flag.Bool("v", false, "let the components log at their default level")
 	flag.Parse()
 	if *dir == "" {
 		fail(fmt.Errorf("--dir is required"))
 	}
-	if err := run(*dir, *port, *kwok, *kwokConfig, *verbose); err != nil {
+	if err := run(*dir, *port, *kwok, *kwokConfig, *auditLog, *verbose); err != nil {
 		fail(err)
 	}
 }
@@ -54,7 +55,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func run(dir string, port int, kwok, kwokConfig string, verbose bool) error {
+func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	dir, err := filepath.Abs(dir)
@@ -86,8 +87,7 @@ func run(dir string, port int, kwok, kwokConfig string, verbose bool) error {
 	if !verbose {
 		logLevel = "--v=-1"
 	}
-	errs := make(chan error, 4)
-	go runCommand(ctx, errs, "kube-apiserver", apiserver.NewAPIServerCommand(ctx.Done()), []string{
+	apiserverArgs := []string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -105,7 +105,19 @@ func run(dir string, port int, kwok, kwokConfig string, verbose bool) error {
 		"--profiling=false",
 		"--event-ttl=1h",
 		logLevel,
-	})
+	}
+	if auditLog != "" {
+		policy := filepath.Join(dir, "audit-policy.yaml")
+		if err := os.WriteFile(policy, []byte(auditPolicy), 0o600); err != nil {
+			return err
+		}
+		// The log backend writes each event before the response goes out (blocking mode), so a test
+		// that reads the log after a call has returned sees the call.
+		apiserverArgs = append(apiserverArgs, "--audit-policy-file="+policy, "--audit-log-path="+auditLog,
+			"--audit-log-format=json", "--audit-log-mode=blocking", "--audit-log-maxbackup=1")
+	}
+	errs := make(chan error, 4)
+	go runCommand(ctx, errs, "kube-apiserver", apiserver.NewAPIServerCommand(ctx.Done()), apiserverArgs)
 	if err := waitReady(ctx, errs, port, files.adminToken); err != nil {
 		return fmt.Errorf("kube-apiserver: %w", err)
 	}
@@ -124,7 +136,8 @@ func run(dir string, port int, kwok, kwokConfig string, verbose bool) error {
 		"--authorization-kubeconfig=" + files.kubeconfig,
 		"--leader-elect=false",
 		"--secure-port=0",
-		"--controllers=serviceaccount-controller,garbage-collector-controller,namespace-controller",
+		"--controllers=serviceaccount-controller,garbage-collector-controller,namespace-controller," +
+			"pod-garbage-collector-controller",
 		"--use-service-account-credentials=false",
 		logLevel,
 	})
@@ -178,6 +191,19 @@ func runCommand(ctx context.Context, errs chan<- error, name string, cmd interfa
 		errs <- fmt.Errorf("%s stopped", name)
 	}
 }
+
+// auditPolicy records every request of the operator's ServiceAccount (what its RBAC must allow) and
+// every write of anyone, at Metadata level (who, verb, URI, response code), and nothing else.
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: Metadata
+  users: ["system:serviceaccount:nodedaemon-system:nodedaemon-operator"]
+- level: Metadata
+  verbs: ["create", "update", "patch", "delete", "deletecollection"]
+- level: None
+`
 
 func startEtcd(dir string) (string, *embed.Etcd, error) {
 	clientPort, err := freePort()

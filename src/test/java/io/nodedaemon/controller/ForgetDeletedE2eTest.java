@@ -10,11 +10,11 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.ops.NodeDaemonMetrics;
-import io.nodedaemon.sim.InjectSimulatedCluster;
 import io.nodedaemon.sim.SimNode;
-import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
  * status, in-flight writes or progress clock (the housekeeping sweep of the reconciler).
  */
 @QuarkusTest
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class ForgetDeletedE2eTest {
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   @Inject
   NodeDaemonReconciler reconciler;
@@ -50,6 +50,7 @@ class ForgetDeletedE2eTest {
         .withNewSpec().withNodeSelector(Map.of("forget", "yes"))
         .withContainers(new ContainerBuilder().withName("c").withImage("img").build()).endSpec().build());
     daemon.setSpec(spec);
+    cluster.createNamespace("forget");
     cluster.client().resources(NodeDaemon.class).inNamespace("forget").resource(daemon).create();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> gauge("gone") != null && gauge("gone").value() == 1.0);

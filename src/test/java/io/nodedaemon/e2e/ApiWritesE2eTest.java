@@ -8,10 +8,10 @@ import static io.nodedaemon.e2e.E2eSupport.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimNode;
-import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
  * ControllerRevisions); the scheduler and kubelet stand-ins only patch pods.
  */
 @QuarkusTest
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class ApiWritesE2eTest {
 
   static final int NODES = 12;
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   static Predicate<String> in(String namespace, String what) {
     return w -> w.contains("/namespaces/" + namespace + "/" + what);
@@ -46,7 +46,7 @@ class ApiWritesE2eTest {
     }
     addNodes(cluster, "eco", names);
     int start = cluster.writes().mark();
-    create(cluster.client(), daemon("eco", "agent", "eco"));
+    create(cluster, daemon("eco", "agent", "eco"));
     awaitStatus(cluster.client(), "eco", "agent", converged(NODES).and(s -> "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
     // Let in-flight reconciliations settle before counting.
     await().pollDelay(Duration.ofSeconds(2)).until(() -> true);

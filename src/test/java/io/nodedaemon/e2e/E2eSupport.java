@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimNode;
-import io.nodedaemon.sim.SimulatedCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ final class E2eSupport {
 
   private E2eSupport() {}
 
-  static void addNodes(SimulatedCluster cluster, String group, String... names) {
+  static void addNodes(TestCluster cluster, String group, String... names) {
     for (String name : names) {
       cluster.addNode(SimNode.named(name).label(GROUP_LABEL, group).build());
     }
@@ -52,8 +52,10 @@ final class E2eSupport {
     return d;
   }
 
-  static NodeDaemon create(KubernetesClient client, NodeDaemon daemon) {
-    return client.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
+  /** Creates the NodeDaemon, and its namespace first if that is missing. */
+  static NodeDaemon create(TestCluster cluster, NodeDaemon daemon) {
+    cluster.createNamespace(daemon.getMetadata().getNamespace());
+    return cluster.client().resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
   }
 
   static NodeDaemon get(KubernetesClient client, String namespace, String name) {

@@ -20,10 +20,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
-import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimNode;
-import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -34,11 +34,11 @@ import org.junit.jupiter.api.Test;
 
 /** The real operator against the simulated cluster: placement, pod management, status (SPEC §2–§5). */
 @QuarkusTest
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class NodeDaemonCoreE2eTest {
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   KubernetesClient client() {
     return cluster.client();
@@ -47,7 +47,7 @@ class NodeDaemonCoreE2eTest {
   @Test
   void onePodPerEligibleNodeAndReadyCondition() {
     addNodes(cluster, "basic", "basic-1", "basic-2", "basic-3");
-    NodeDaemon created = create(client(), daemon("basic", "agent", "basic"));
+    NodeDaemon created = create(cluster, daemon("basic", "agent", "basic"));
 
     NodeDaemonStatus status = awaitStatus(client(), "basic", "agent", converged(3).and(s -> "True".equals(conditionStatus(s, "Ready"))));
 
@@ -74,7 +74,7 @@ class NodeDaemonCoreE2eTest {
   @Test
   void followsNodesAddedRemovedRelabelledAndTainted() {
     addNodes(cluster, "churn", "churn-1", "churn-2");
-    create(client(), daemon("churn", "agent", "churn"));
+    create(cluster, daemon("churn", "agent", "churn"));
     awaitStatus(client(), "churn", "agent", converged(2));
 
     addNodes(cluster, "churn", "churn-3");
@@ -106,7 +106,7 @@ class NodeDaemonCoreE2eTest {
   void notReadyAndUnschedulableNodesStillGetPods() {
     cluster.addNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
     cluster.addNode(SimNode.named("odd-cordoned").label(E2eSupport.GROUP_LABEL, "odd").cordoned().build());
-    create(client(), daemon("odd", "agent", "odd"));
+    create(cluster, daemon("odd", "agent", "odd"));
 
     awaitStatus(client(), "odd", "agent", s -> s.getDesiredNumberScheduled() == 2 && s.getCurrentNumberScheduled() == 2);
     assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
@@ -115,7 +115,7 @@ class NodeDaemonCoreE2eTest {
   @Test
   void failedAndSucceededPodsAreReplaced() {
     addNodes(cluster, "fail", "fail-1", "fail-2");
-    create(client(), daemon("fail", "agent", "fail"));
+    create(cluster, daemon("fail", "agent", "fail"));
     awaitStatus(client(), "fail", "agent", converged(2));
     Pod first = podsByNode(client(), "fail").get("fail-1").get(0);
     Pod second = podsByNode(client(), "fail").get("fail-2").get(0);
@@ -138,7 +138,7 @@ class NodeDaemonCoreE2eTest {
   @Test
   void anExtraNewerPodIsDeletedAndTheOldestKept() {
     addNodes(cluster, "dup", "dup-1");
-    create(client(), daemon("dup", "agent", "dup"));
+    create(cluster, daemon("dup", "agent", "dup"));
     awaitStatus(client(), "dup", "agent", converged(1));
     Pod original = pods(client(), "dup").get(0);
 
@@ -165,12 +165,13 @@ class NodeDaemonCoreE2eTest {
         .withSpec(template.getSpec().getTemplate().getSpec())
         .build();
     orphan.getSpec().setNodeName("orphan-1");
+    cluster.createNamespace("orphan");
     client().pods().inNamespace("orphan").resource(orphan).create();
     // Creation times have one-second resolution: let the orphan be strictly the oldest pod, so that
     // even if the operator's cache lags and it creates a pod first, the orphan is the one kept.
     await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
 
-    NodeDaemon created = create(client(), template);
+    NodeDaemon created = create(cluster, template);
     // OnDelete keeps the adopted pod although it carries no revision: 1 of 2 nodes is up to date.
     awaitStatus(client(), "orphan", "agent", s -> s.getCurrentNumberScheduled() == 2 && s.getNumberReady() == 2
         && s.getUpdatedNumberScheduled() == 1);
@@ -186,7 +187,7 @@ class NodeDaemonCoreE2eTest {
   @Test
   void ownedPodThatStopsMatchingIsReleasedAndReplaced() {
     addNodes(cluster, "release", "release-1");
-    NodeDaemon created = create(client(), daemon("release", "agent", "release"));
+    NodeDaemon created = create(cluster, daemon("release", "agent", "release"));
     awaitStatus(client(), "release", "agent", converged(1));
     Pod pod = pods(client(), "release").get(0);
 
@@ -215,9 +216,10 @@ class NodeDaemonCoreE2eTest {
         .withSpec(template.getSpec().getTemplate().getSpec())
         .build();
     foreign.getSpec().setNodeName("foreign-1");
+    cluster.createNamespace("foreign");
     client().pods().inNamespace("foreign").resource(foreign).create();
 
-    create(client(), template);
+    create(cluster, template);
     awaitStatus(client(), "foreign", "agent", converged(1));
 
     Pod after = client().pods().inNamespace("foreign").withName("someone-elses").get();
@@ -232,7 +234,7 @@ class NodeDaemonCoreE2eTest {
     // A matchExpressions selector the template labels do not satisfy: the CRD schema cannot catch it.
     bad.getSpec().getSelector().setMatchExpressions(List.of(new LabelSelectorRequirementBuilder()
         .withKey("tier").withOperator("In").withValues("backend").build()));
-    create(client(), bad);
+    create(cluster, bad);
 
     NodeDaemonStatus status = awaitStatus(client(), "invalid", "agent", s -> "True".equals(conditionStatus(s, "Stalled")));
     assertThat(conditionReason(status, "Stalled")).isEqualTo("InvalidSpec");
@@ -257,7 +259,7 @@ class NodeDaemonCoreE2eTest {
     });
     sampler.start();
     try {
-      create(client(), daemon("twice", "agent", "twice"));
+      create(cluster, daemon("twice", "agent", "twice"));
       awaitStatus(client(), "twice", "agent", converged(4));
       // Churn that makes the operator re-plan many times.
       for (int i = 0; i < 3; i++) {

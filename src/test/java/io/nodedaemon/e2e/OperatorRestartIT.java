@@ -11,7 +11,8 @@ import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
 import io.nodedaemon.sim.OperatorProcess;
-import io.nodedaemon.sim.SimulatedCluster;
+import io.nodedaemon.cluster.Backend;
+import io.nodedaemon.cluster.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class OperatorRestartIT {
     Path base = Path.of("").toAbsolutePath();
     Path log = base.resolve("target/operator-restart-it.log");
     Files.deleteIfExists(log);
-    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+    try (TestCluster cluster = Backend.startCluster()) {
       KubernetesClient client = cluster.client();
       E2eSupport.addNodes(cluster, NS, "r-a", "r-b", "r-c", "r-d");
       NodeDaemon d = E2eSupport.daemon(NS, "agent", NS);
@@ -45,7 +46,7 @@ class OperatorRestartIT {
 
       OperatorProcess first = OperatorProcess.start(base, cluster, log, TIMEOUT);
       try {
-        E2eSupport.create(client, d);
+        E2eSupport.create(cluster, d);
         E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(4));
         try (InvariantSampler sampler = new InvariantSampler(client, NS, 4)) {
           // The new image does not become ready until released: the rollout stops after one node.

@@ -21,10 +21,10 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
-import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimNode;
-import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
@@ -39,11 +39,11 @@ import org.junit.jupiter.api.Test;
  * holds at every sample, not only at the end.
  */
 @QuarkusTest
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class RolloutInvariantsE2eTest {
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   KubernetesClient client() {
     return cluster.client();
@@ -84,7 +84,7 @@ class RolloutInvariantsE2eTest {
     addNodes(cluster, "ru1", "ru1-a", "ru1-b", "ru1-c", "ru1-d");
     NodeDaemon d = daemon("ru1", "agent", "ru1");
     rollingUpdate(d).setMaxUnavailable(new IntOrString(1));
-    create(client(), d);
+    create(cluster, d);
     awaitStatus(client(), "ru1", "agent", converged(4));
 
     try (InvariantSampler sampler = new InvariantSampler(client(), "ru1", 4)) {
@@ -107,7 +107,7 @@ class RolloutInvariantsE2eTest {
     RollingUpdateNodeDaemon ru = rollingUpdate(d);
     ru.setMaxSurge(new IntOrString(1));
     ru.setMaxUnavailable(new IntOrString(0));
-    create(client(), d);
+    create(cluster, d);
     awaitStatus(client(), "surge", "agent", converged(3));
 
     try (InvariantSampler sampler = new InvariantSampler(client(), "surge", 3)) {
@@ -124,7 +124,7 @@ class RolloutInvariantsE2eTest {
     NodeDaemon d = daemon("stuck", "agent", "stuck");
     rollingUpdate(d).setMaxUnavailable(new IntOrString(1));
     d.getSpec().setProgressDeadlineSeconds(3);
-    create(client(), d);
+    create(cluster, d);
     awaitStatus(client(), "stuck", "agent", converged(4));
     cluster.kubelet().holdReadinessOfImage("example.org/agent:broken");
 
@@ -151,7 +151,7 @@ class RolloutInvariantsE2eTest {
     addNodes(cluster, "part", "part-a", "part-b", "part-c", "part-d");
     NodeDaemon d = daemon("part", "agent", "part");
     rollingUpdate(d).setPartition(new IntOrString(2));
-    create(client(), d);
+    create(cluster, d);
     String oldRevision = awaitStatus(client(), "part", "agent", converged(4)).getUpdateRevision();
 
     edit("part", image("example.org/agent:canary"));
@@ -167,7 +167,7 @@ class RolloutInvariantsE2eTest {
     cluster.updateNode(SimNode.named("sel-b").label(E2eSupport.GROUP_LABEL, "sel").label("canary", "true").build());
     NodeDaemon d = daemon("sel", "agent", "sel");
     rollingUpdate(d).setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("canary", "true")).build());
-    create(client(), d);
+    create(cluster, d);
     String oldRevision = awaitStatus(client(), "sel", "agent", converged(3)).getUpdateRevision();
 
     edit("sel", image("example.org/agent:canary"));
@@ -183,7 +183,7 @@ class RolloutInvariantsE2eTest {
     addNodes(cluster, "pause", "pause-a", "pause-b");
     NodeDaemon d = daemon("pause", "agent", "pause");
     rollingUpdate(d).setPaused(true);
-    create(client(), d);
+    create(cluster, d);
     String oldRevision = awaitStatus(client(), "pause", "agent", s -> s.getDesiredNumberScheduled() == 2 && s.getNumberAvailable() == 2)
         .getUpdateRevision();
 
@@ -207,7 +207,7 @@ class RolloutInvariantsE2eTest {
     NodeDaemonUpdateStrategy s = new NodeDaemonUpdateStrategy();
     s.setType(NodeDaemonUpdateStrategy.Type.OnDelete);
     d.getSpec().setUpdateStrategy(s);
-    create(client(), d);
+    create(cluster, d);
     String oldRevision = awaitStatus(client(), "ondel", "agent", converged(2)).getUpdateRevision();
 
     edit("ondel", image("example.org/agent:ondelete-2"));
@@ -224,7 +224,7 @@ class RolloutInvariantsE2eTest {
   @Test
   void rollingBackReusesTheEarlierRevision() {
     addNodes(cluster, "back", "back-a");
-    create(client(), daemon("back", "agent", "back"));
+    create(cluster, daemon("back", "agent", "back"));
     String first = awaitStatus(client(), "back", "agent", converged(1)).getUpdateRevision();
     edit("back", image("example.org/agent:2"));
     String second = awaitStatus(client(), "back", "agent", converged(1).and(s -> s.getObservedGeneration() == 2L)).getUpdateRevision();

@@ -1,5 +1,6 @@
 package io.nodedaemon.sim;
 
+import io.nodedaemon.cluster.TestCluster;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}) as a child process pointed at
- * a {@link SimulatedCluster}: what the demo, the restart test and the benchmarks run. Closing it
+ * a {@link TestCluster} (simulated or real): what the demo, the restart test and the benchmarks run. Closing it
  * stops the process (forcibly if it does not stop within ten seconds).
  */
 public final class OperatorProcess implements AutoCloseable {
@@ -32,7 +33,7 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /** Starts the packaged operator and waits until /q/health/ready answers 200. */
-  public static OperatorProcess start(Path basedir, SimulatedCluster cluster, Path log, Duration timeout, String... jvmArgs)
+  public static OperatorProcess start(Path basedir, TestCluster cluster, Path log, Duration timeout, String... jvmArgs)
       throws IOException, InterruptedException {
     Path jar = basedir.resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
@@ -54,9 +55,8 @@ public final class OperatorProcess implements AutoCloseable {
     env.remove("KUBERNETES_SERVICE_HOST");
     env.remove("KUBERNETES_SERVICE_PORT");
     env.remove("KUBECONFIG");
-    env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.url());
-    env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
-    env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "default");
+    // Server URL, credentials (on the real control plane: the operator's ServiceAccount token), TLS.
+    cluster.operatorClientProperties().forEach((key, value) -> env.put(key.toUpperCase().replaceAll("[.-]", "_"), value));
     env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
     // One operator, no replicas to fail over to: skip the Lease (nodedaemon.leader-election.enabled).
     env.put("NODEDAEMON_LEADER_ELECTION_ENABLED", "false");

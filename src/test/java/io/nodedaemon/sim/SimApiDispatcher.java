@@ -146,7 +146,48 @@ final class SimApiDispatcher extends Dispatcher {
     if (injected != null && !injected.isEmpty()) {
       return injectedFailures.dispatch(request);
     }
-    return store.dispatch(request);
+    MockResponse response = store.dispatch(request);
+    if ("GET".equals(request.getMethod()) && response.code() == 200
+        && SimTables.wanted(request.getHeader("Accept"), path)) {
+      return asTable(bare, response);
+    }
+    return response;
+  }
+
+  /** The stored object or list as a Table, when its kind has printer columns here (see {@link SimTables}). */
+  private MockResponse asTable(String path, MockResponse response) {
+    String[] parts = path.split("/");
+    List<io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition> columns = null;
+    String kind = null;
+    // /api/v1/[namespaces/NS/]pods[/NAME] or /apis/GROUP/VERSION/[namespaces/NS/]PLURAL[/NAME]
+    int resourceAt = parts.length > 1 && "api".equals(parts[1]) ? 3 : 4;
+    if (parts.length > resourceAt + 1 && "namespaces".equals(parts[resourceAt])) {
+      resourceAt += 2;
+    }
+    if (parts.length <= resourceAt) {
+      return response;
+    }
+    String resource = parts[resourceAt];
+    if (resourceAt >= 4 && parts[1].equals("apis")) {
+      MockResponse crd = store.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET,
+          "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + resource + "." + parts[2],
+          new Headers.Builder().build(), new Buffer()));
+      if (crd.code() == 200) {
+        var definition = Serialization.unmarshal(crd.getBody().readUtf8(),
+            io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+        columns = definition.getSpec().getVersions().stream().filter(v -> v.getName().equals(parts[3]))
+            .findFirst().map(v -> v.getAdditionalPrinterColumns()).orElse(List.of());
+      }
+    } else {
+      kind = kindOf("v1", resource);
+    }
+    if (columns == null && kind == null) {
+      return response;
+    }
+    String body = response.getBody().readUtf8();
+    String table = SimTables.table(body, kind, columns, java.time.Instant.now());
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+        .setBody(table == null ? body : table);
   }
 
   /**

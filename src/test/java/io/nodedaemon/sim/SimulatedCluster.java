@@ -16,6 +16,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.cluster.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,12 +45,13 @@ import java.util.logging.Logger;
  * applied as a merge patch, list {@code limit}/{@code continue} and propagation policies are
  * ignored, and watches send no bookmarks.
  */
-public final class SimulatedCluster implements AutoCloseable {
+public final class SimulatedCluster implements TestCluster {
 
   /** The version reported at {@code /version}. */
   public static final String GIT_VERSION = "v1.33.0-nodedaemon-sim";
 
-  private static final Path GENERATED_CRD = Path.of("target", "kubernetes", "nodedaemons.nodedaemon.io-v1.yml");
+  // The committed CRD, the one users apply (k8s/generated is drift-checked against the build).
+  private static final Path GENERATED_CRD = Path.of("k8s", "generated", "nodedaemons.nodedaemon.io-crd.yaml");
 
   private final KubernetesMockServer server;
   private final WriteLog writes;
@@ -96,6 +98,19 @@ public final class SimulatedCluster implements AutoCloseable {
   /** A client for the cluster, owned by the cluster (closed with it); default namespace {@code default}. */
   public KubernetesClient client() {
     return client;
+  }
+
+  @Override
+  public Map<String, String> operatorClientProperties() {
+    return Map.of(
+        "quarkus.kubernetes-client.api-server-url", url(),
+        "quarkus.kubernetes-client.trust-certs", "true",
+        "quarkus.kubernetes-client.namespace", "default");
+  }
+
+  @Override
+  public String backend() {
+    return "sim";
   }
 
   /** Every write the API server received (tests count the operator's API calls with it). */
@@ -204,7 +219,7 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /**
-   * Installs the NodeDaemon CRD: the build's generated one when present, else a minimal one.
+   * Installs the NodeDaemon CRD: the committed one when present, else a minimal one.
    * The store learns a custom resource (kind, status subresource) from a CRD created through it;
    * without the CRD a main-resource write could change the status as well.
    */

@@ -4,20 +4,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** Every write the simulated API server received, in order ("POST /api/v1/namespaces/x/pods"). */
+/**
+ * Writes an API server received, in order ("POST /api/v1/namespaces/x/pods"): on the simulated
+ * cluster every write, recorded as it arrives; on the real control plane the operator's, read from
+ * the audit log each time the log is asked ({@code refresh}).
+ */
 public final class WriteLog {
   private final List<String> writes = new ArrayList<>();
+  private final Runnable refresh;
 
-  synchronized void record(String write) {
+  public WriteLog() {
+    this(() -> { });
+  }
+
+  /** A log that runs {@code refresh} (which may {@link #record}) before it answers. */
+  public WriteLog(Runnable refresh) {
+    this.refresh = refresh;
+  }
+
+  public synchronized void record(String write) {
     writes.add(write);
   }
 
   /** A mark to count from: {@code count(mark, ...)} only sees later writes. */
   public synchronized int mark() {
+    refresh.run();
     return writes.size();
   }
 
   public synchronized List<String> since(int mark, Predicate<String> which) {
+    refresh.run();
     return writes.subList(mark, writes.size()).stream().filter(which).toList();
   }
 }

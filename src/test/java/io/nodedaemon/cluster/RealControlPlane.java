@@ -1,0 +1,319 @@
+package io.nodedaemon.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.nodedaemon.sim.KubeletStandIn;
+import io.nodedaemon.sim.SimNode;
+import io.nodedaemon.sim.WriteLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * A real Kubernetes control plane for the end-to-end tests: the Go program of
+ * {@code src/test/go/controlplane} (etcd, kube-apiserver with RBAC, kube-scheduler and the
+ * service-account, namespace and garbage-collection controllers) started as a child process on
+ * loopback, or an existing cluster named by a kubeconfig. On it the committed CRD and install
+ * manifests ({@code k8s/generated}) are applied as a user applies them, and the operator gets a
+ * token of its own ServiceAccount, so the generated RBAC is what it runs under.
+ *
+ * <p>Nodes are Node objects with no kubelet behind them; the project's kubelet stand-in plays the
+ * kubelet of all of them (starts bound pods, finishes graceful deletions), so tests drive a pod's
+ * life the same way on both backends. The scheduler is the real one.
+ */
+public final class RealControlPlane implements TestCluster {
+
+  private static final Logger LOG = Logger.getLogger(RealControlPlane.class);
+  public static final String OPERATOR_NAMESPACE = "nodedaemon-system";
+  public static final String OPERATOR_SERVICE_ACCOUNT = "nodedaemon-operator";
+  /** Where the build puts the Go programs ({@code src/test/go/build.sh}). */
+  public static final Path BINARIES = Path.of("target", "controlplane");
+
+  private static RealControlPlane shared;
+
+  private final Process process;
+  private final Path dir;
+  private final Path kubeconfig;
+  private final KubernetesClient client;
+  private final Map<String, String> operatorProperties;
+  private final KubeletStandIn kubelet;
+  private final AuditWriteLog writes;
+  private volatile boolean sharedInstance;
+
+  private RealControlPlane(Process process, Path dir, Path kubeconfig) {
+    this.process = process;
+    this.dir = dir;
+    this.kubeconfig = kubeconfig;
+    this.client = new KubernetesClientBuilder().withConfig(adminConfig(kubeconfig)).build();
+    try {
+      installOperatorManifests();
+      String token = operatorToken();
+      Config admin = client.getConfiguration();
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put("quarkus.kubernetes-client.api-server-url", admin.getMasterUrl());
+      props.put("quarkus.kubernetes-client.token", token);
+      props.put("quarkus.kubernetes-client.trust-certs", "true");
+      props.put("quarkus.kubernetes-client.namespace", "default");
+      this.operatorProperties = Map.copyOf(props);
+      this.kubelet = new KubeletStandIn(client, Duration.ZERO, Clock.systemUTC());
+      this.writes = new AuditWriteLog(dir == null ? null : dir.resolve("audit.log"),
+          "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * The control plane this JVM shares between its test classes: started on first use (about ten
+   * seconds once built), stopped when the JVM exits. With {@code -Dnodedaemon.e2e.kubeconfig=FILE}
+   * the cluster of that kubeconfig instead (nothing is started or stopped).
+   */
+  public static synchronized RealControlPlane shared() {
+    if (shared == null) {
+      shared = Backend.existingKubeconfig().map(RealControlPlane::existing).orElseGet(RealControlPlane::start);
+      RealControlPlane started = shared;
+      started.sharedInstance = true;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "controlplane-stop"));
+    }
+    return shared;
+  }
+
+  /** Starts a new control plane process in a fresh directory under {@code target/controlplane}. */
+  public static RealControlPlane start() {
+    Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
+    Backend.requireRealControlPlane();
+    try {
+      Path dir = Files.createTempDirectory(Files.createDirectories(BINARIES.resolve("runs")).toAbsolutePath(), "run-");
+      Path log = dir.resolve("controlplane.log");
+      Process process = new ProcessBuilder(binary.toString(), "--dir", dir.toString(), "--audit-log",
+          dir.resolve("audit.log").toString())
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      Path ready = dir.resolve("ready");
+      Instant deadline = Instant.now().plusSeconds(180);
+      while (!Files.exists(ready)) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the control plane exited with code " + process.exitValue() + "; see " + log
+              + "\n" + tail(log));
+        }
+        if (Instant.now().isAfter(deadline)) {
+          process.destroyForcibly();
+          throw new IllegalStateException("the control plane was not ready within 180 s; see " + log);
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      LOG.infof("real control plane started in %s (%s)", dir, Files.readString(log).strip());
+      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An existing cluster (a kind, KWOK or disposable test cluster): its kubeconfig must be an admin's. */
+  public static RealControlPlane existing(Path kubeconfig) {
+    return new RealControlPlane(null, null, kubeconfig);
+  }
+
+  private static Config adminConfig(Path kubeconfig) {
+    try {
+      Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      config.setNamespace("default");
+      config.setRequestTimeout(30_000);
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Applies k8s/namespace.yaml, the committed CRD and k8s/generated/operator.yaml, as `kubectl apply -k k8s/` would. */
+  private void installOperatorManifests() {
+    for (String file : List.of("k8s/namespace.yaml", "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml",
+        "k8s/generated/operator.yaml")) {
+      for (HasMetadata item : load(Path.of(file))) {
+        client.resource(item).createOr(NonDeletingOperation::update);
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+          .withName("nodedaemons.nodedaemon.io").get();
+      return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+          .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    });
+  }
+
+  private List<HasMetadata> load(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return client.load(in).items();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A token of the operator's ServiceAccount (TokenRequest API), valid for the day. */
+  private String operatorToken() {
+    return client.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_SERVICE_ACCOUNT)
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(86_400L).endSpec().build())
+        .getStatus().getToken();
+  }
+
+  /** A token for any ServiceAccount or test user of this cluster ({@code alice}, {@code bob} have no rights of their own). */
+  public String tokenOf(String user) {
+    try {
+      for (String line : Files.readAllLines(dir.resolve("tokens.csv"))) {
+        String[] fields = line.split(",");
+        if (fields.length > 1 && fields[1].equals(user)) {
+          return fields[0];
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalArgumentException("no test user " + user);
+  }
+
+  /** The admin kubeconfig, for kubectl. */
+  public Path kubeconfig() {
+    return kubeconfig.toAbsolutePath();
+  }
+
+  @Override
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public Map<String, String> operatorClientProperties() {
+    return operatorProperties;
+  }
+
+  @Override
+  public Node addNode(SimNode node) {
+    Node desired = withCapacity(node.toNode(Instant.now()));
+    client.nodes().resource(desired).create();
+    // A Node's status is its kubelet's to write: the API server keeps status writes to the subresource.
+    return client.nodes().withName(node.name()).editStatus(n -> {
+      n.setStatus(desired.getStatus());
+      return n;
+    });
+  }
+
+  @Override
+  public Node updateNode(SimNode node) {
+    Node desired = withCapacity(node.toNode(Instant.now()));
+    client.nodes().withName(node.name()).edit(current -> {
+      current.getMetadata().setLabels(desired.getMetadata().getLabels());
+      current.setSpec(desired.getSpec());
+      return current;
+    });
+    return client.nodes().withName(node.name()).editStatus(current -> {
+      current.setStatus(desired.getStatus());
+      return current;
+    });
+  }
+
+  /** A kubelet reports what the node can hold; without it the real scheduler places nothing there. */
+  static Node withCapacity(Node node) {
+    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("8"), "memory", new Quantity("32Gi"),
+        "pods", new Quantity("110"), "ephemeral-storage", new Quantity("100Gi"));
+    node.getStatus().setCapacity(capacity);
+    node.getStatus().setAllocatable(capacity);
+    return node;
+  }
+
+  @Override
+  public void removeNode(String name) {
+    client.nodes().withName(name).delete();
+  }
+
+  @Override
+  public void createNamespace(String name) {
+    if (client.namespaces().withName(name).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+          .createOr(NonDeletingOperation::update);
+    }
+    // The ServiceAccount admission plugin refuses pods until the controller made the default account.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
+  }
+
+  @Override
+  public KubeletStandIn kubelet() {
+    return kubelet;
+  }
+
+  @Override
+  public WriteLog writes() {
+    return writes.log();
+  }
+
+  @Override
+  public String backend() {
+    return "real";
+  }
+
+  /** The control plane's own log, for failure messages. */
+  public Path logFile() {
+    return dir == null ? null : dir.resolve("controlplane.log");
+  }
+
+  /** Stops this control plane, unless it is the one the JVM shares (that one stops when the JVM exits). */
+  @Override
+  public void close() {
+    if (!sharedInstance) {
+      stop();
+    }
+  }
+
+  private synchronized void stop() {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    client.close();
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", new ArrayList<>(lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
