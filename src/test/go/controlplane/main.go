@@ -28,10 +28,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.etcd.io/etcd/server/v3/embed"
+	logsapi "k8s.io/component-base/logs/api/v1"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	scheduleroptions "k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 )
 
 func main() {
@@ -40,7 +43,7 @@ func main() {
 	kwok := flag.String("kwok", "", "path of a kwok binary to run as the kubelet of every node (empty: none)")
 	kwokConfig := flag.String("kwok-config", "", "kwok configuration file with its Stages (empty: kwok's defaults)")
 	auditLog := flag.String("audit-log", "", "file for kube-apiserver's audit log of every write (empty: none)")
-	verbose := flag.Bool("v", false, "let the components log at their default level")
+	verbose := flag.Bool("v", false, "let the components log at level 2 (default 0)")
 	flag.Parse()
 	if *dir == "" {
 		fail(fmt.Errorf("--dir is required"))
@@ -56,6 +59,8 @@ func fail(err error) {
 }
 
 func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) error {
+	// Each component applies the process-wide logging configuration; the same one is fine.
+	logsapi.ReapplyHandling = logsapi.ReapplyHandlingIgnoreUnchanged
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	dir, err := filepath.Abs(dir)
@@ -84,13 +89,16 @@ func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) 
 	}
 
 	logLevel := "--v=0"
-	if !verbose {
-		logLevel = "--v=-1"
+	if verbose {
+		logLevel = "--v=2"
 	}
 	apiserverArgs := []string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
+		// The kubernetes Service's endpoints would name the loopback address, which it refuses; no
+		// pod here talks to the API server through that Service.
+		"--endpoint-reconciler-type=none",
 		"--secure-port=" + strconv.Itoa(port),
 		"--cert-dir=" + filepath.Join(dir, "pki"),
 		"--token-auth-file=" + files.tokens,
@@ -117,15 +125,13 @@ func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) 
 			"--audit-log-format=json", "--audit-log-mode=blocking", "--audit-log-maxbackup=1")
 	}
 	errs := make(chan error, 4)
-	go runCommand(ctx, errs, "kube-apiserver", apiserver.NewAPIServerCommand(ctx.Done()), apiserverArgs)
+	go runCommand(ctx, errs, "kube-apiserver", apiserver.NewAPIServerCommand(), apiserverArgs)
 	if err := waitReady(ctx, errs, port, files.adminToken); err != nil {
 		return fmt.Errorf("kube-apiserver: %w", err)
 	}
 
-	go runCommand(ctx, errs, "kube-scheduler", scheduler.NewSchedulerCommand(), []string{
+	go runScheduler(ctx, errs, []string{
 		"--kubeconfig=" + files.kubeconfig,
-		"--authentication-kubeconfig=" + files.kubeconfig,
-		"--authorization-kubeconfig=" + files.kubeconfig,
 		"--leader-elect=false",
 		"--secure-port=0",
 		logLevel,
@@ -139,6 +145,8 @@ func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) 
 		"--controllers=serviceaccount-controller,garbage-collector-controller,namespace-controller," +
 			"pod-garbage-collector-controller",
 		"--use-service-account-credentials=false",
+		// Releasing the lock on exit installs a second process-wide signal handler, which panics.
+		"--feature-gates=ControllerManagerReleaseLeaderElectionLockOnExit=false",
 		logLevel,
 	})
 	if kwok != "" {
@@ -204,6 +212,32 @@ rules:
   verbs: ["create", "update", "patch", "delete", "deletecollection"]
 - level: None
 `
+
+// runScheduler runs kube-scheduler as its command does, minus the process-wide signal handler
+// that the command installs and kube-apiserver has installed already (a second one panics).
+func runScheduler(ctx context.Context, errs chan<- error, args []string) {
+	opts := scheduleroptions.NewOptions()
+	fs := pflag.NewFlagSet("kube-scheduler", pflag.ContinueOnError)
+	for _, f := range opts.Flags.FlagSets {
+		fs.AddFlagSet(f)
+	}
+	if err := fs.Parse(args); err != nil {
+		errs <- fmt.Errorf("kube-scheduler: %w", err)
+		return
+	}
+	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
+		errs <- fmt.Errorf("kube-scheduler: %w", err)
+		return
+	}
+	cc, sched, err := scheduler.Setup(ctx, opts)
+	if err != nil {
+		errs <- fmt.Errorf("kube-scheduler: %w", err)
+		return
+	}
+	if err := scheduler.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+		errs <- fmt.Errorf("kube-scheduler: %w", err)
+	}
+}
 
 func startEtcd(dir string) (string, *embed.Etcd, error) {
 	clientPort, err := freePort()

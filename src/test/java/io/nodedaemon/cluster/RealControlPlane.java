@@ -61,7 +61,7 @@ public final class RealControlPlane implements TestCluster {
   private final AuditWriteLog writes;
   private volatile boolean sharedInstance;
 
-  private RealControlPlane(Process process, Path dir, Path kubeconfig) {
+  private RealControlPlane(Process process, Path dir, Path kubeconfig, Duration kubeletDelay) {
     this.process = process;
     this.dir = dir;
     this.kubeconfig = kubeconfig;
@@ -76,7 +76,7 @@ public final class RealControlPlane implements TestCluster {
       props.put("quarkus.kubernetes-client.trust-certs", "true");
       props.put("quarkus.kubernetes-client.namespace", "default");
       this.operatorProperties = Map.copyOf(props);
-      this.kubelet = new KubeletStandIn(client, Duration.ZERO, Clock.systemUTC());
+      this.kubelet = new KubeletStandIn(client, kubeletDelay, Clock.systemUTC());
       this.writes = new AuditWriteLog(dir == null ? null : dir.resolve("audit.log"),
           "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT);
     } catch (RuntimeException e) {
@@ -102,6 +102,11 @@ public final class RealControlPlane implements TestCluster {
 
   /** Starts a new control plane process in a fresh directory under {@code target/controlplane}. */
   public static RealControlPlane start() {
+    return start(Duration.ZERO);
+  }
+
+  /** The same, with a kubelet that takes {@code kubeletDelay} to start a pod. */
+  public static RealControlPlane start(Duration kubeletDelay) {
     Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
     Backend.requireRealControlPlane();
     try {
@@ -126,7 +131,7 @@ public final class RealControlPlane implements TestCluster {
         TimeUnit.MILLISECONDS.sleep(100);
       }
       LOG.infof("real control plane started in %s (%s)", dir, Files.readString(log).strip());
-      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"));
+      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -137,7 +142,7 @@ public final class RealControlPlane implements TestCluster {
 
   /** An existing cluster (a kind, KWOK or disposable test cluster): its kubeconfig must be an admin's. */
   public static RealControlPlane existing(Path kubeconfig) {
-    return new RealControlPlane(null, null, kubeconfig);
+    return new RealControlPlane(null, null, kubeconfig, Duration.ZERO);
   }
 
   private static Config adminConfig(Path kubeconfig) {

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.cluster.RealControlPlane;
+import io.nodedaemon.cluster.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,16 +21,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The first command of the README: starts a simulated cluster on loopback, launches the packaged
- * operator against it, applies the fluentd-elasticsearch sample and prints {@code kubectl get}-style
- * tables until the pods run everywhere, then rolls out a new image and watches that converge too.
+ * The first command of the README: starts a cluster on loopback (the simulated one, or with
+ * {@code -Ddemo.cluster=real} the real control plane built from Go modules), launches the packaged
+ * operator against it, applies the fluentd-elasticsearch sample and prints what {@code kubectl get}
+ * prints until the pods run everywhere, then rolls out a new image and watches that converge too.
  *
  * <p>Run with {@code ./mvnw -B package -Pdemo -DskipTests}. System properties: {@code demo.nodes}
  * (total nodes, one of them a tainted control-plane node; default 4), {@code demo.rollout}
  * (default true), {@code demo.timeoutSeconds} (per phase, default 60), {@code demo.kubeletDelayMs}
  * (default 500), {@code demo.port} (API server port, default random), {@code demo.basedir}
  * (project directory, default the working directory), {@code demo.operator} (default true; false
- * only exercises the simulator, the sample and the tables).
+ * only exercises the simulator, the sample and the tables), {@code demo.cluster} ({@code sim}, the
+ * default, or {@code real}). kubectl is the one the build makes from {@code k8s.io/kubectl}
+ * (target/controlplane/kubectl) when Go was there, else the one on the PATH.
  */
 public final class Demo {
 
@@ -50,7 +55,8 @@ public final class Demo {
   private final Duration kubeletDelay = Duration.ofMillis(Integer.getInteger("demo.kubeletDelayMs", 500));
   private final int port = Integer.getInteger("demo.port", 0);
   private final Path log = basedir.resolve("target/demo-operator.log");
-  private final Path kubeconfig = basedir.resolve("target/demo-kubeconfig.yaml");
+  private final boolean real = "real".equals(System.getProperty("demo.cluster", "sim"));
+  private Path kubeconfig = basedir.resolve("target/demo-kubeconfig.yaml");
 
   public static void main(String[] args) throws Exception {
     int code = 0;
@@ -71,12 +77,11 @@ public final class Demo {
     if (nodeCount < 1) {
       throw new DemoFailure("demo.nodes must be at least 1 (the control-plane node)");
     }
-    try (SimulatedCluster cluster = SimulatedCluster.builder().port(port).withStandIns(kubeletDelay).start()) {
-      System.out.printf("demo: simulated API server at %s%n", cluster.url());
+    try (TestCluster cluster = startCluster()) {
       for (SimNode node : nodes(nodeCount)) {
         cluster.addNode(node);
       }
-      cluster.writeKubeconfig(kubeconfig);
+      cluster.createNamespace(NAMESPACE);
       System.out.printf("demo: %d nodes; kubeconfig: %s%n", nodeCount, kubeconfig);
       kubectl("get", "nodes");
 
@@ -115,6 +120,24 @@ public final class Demo {
         }
       }
     }
+  }
+
+  private TestCluster startCluster() {
+    if (real) {
+      try {
+        RealControlPlane cluster = RealControlPlane.start(kubeletDelay);
+        kubeconfig = cluster.kubeconfig();
+        System.out.printf("demo: real control plane (kube-apiserver, etcd, kube-scheduler) at %s%n",
+            cluster.client().getConfiguration().getMasterUrl());
+        return cluster;
+      } catch (IllegalStateException e) {
+        throw new DemoFailure(e.getMessage());
+      }
+    }
+    SimulatedCluster cluster = SimulatedCluster.builder().port(port).withStandIns(kubeletDelay).start();
+    cluster.writeKubeconfig(kubeconfig);
+    System.out.printf("demo: simulated API server at %s%n", cluster.url());
+    return cluster;
   }
 
   /** One control-plane node (tainted as kubeadm does) and workers: {@code sim-control-plane}, {@code sim-worker-N}. */
@@ -173,20 +196,14 @@ public final class Demo {
     }
   }
 
-  private static void printTables(KubernetesClient client) {
-    Instant now = Instant.now();
-    System.out.println();
-    System.out.println("$ kubectl get nd -n " + NAMESPACE);
-    System.out.print(KubectlTable.nodeDaemons(client.resources(NodeDaemon.class).inNamespace(NAMESPACE).list()
-        .getItems(), now));
-    System.out.println("$ kubectl get pods -n " + NAMESPACE + " -l name=fluentd-elasticsearch -o wide");
-    List<Pod> pods = daemonPods(client);
-    System.out.print(pods.isEmpty() ? "No resources found in " + NAMESPACE + " namespace.\n"
-        : KubectlTable.pods(pods, now));
+  /** What kubectl prints: both backends print tables server-side from the CRD's printer columns. */
+  private void printTables(KubernetesClient client) {
+    kubectl("get", "nd", "-n", NAMESPACE);
+    kubectl("get", "pods", "-n", NAMESPACE, "-l", "name=fluentd-elasticsearch", "-o", "wide");
     System.out.flush();
   }
 
-  private OperatorProcess startOperator(SimulatedCluster cluster) throws Exception {
+  private OperatorProcess startOperator(TestCluster cluster) throws Exception {
     Files.deleteIfExists(log);
     try {
       OperatorProcess operator = OperatorProcess.start(basedir, cluster, log, timeout);
@@ -197,15 +214,17 @@ public final class Demo {
     }
   }
 
-  /** Runs kubectl against the simulator when it is installed: proof that discovery is real enough. */
+  /** Runs kubectl against the cluster (the built one, else the PATH's), printing the command and its output. */
   private void kubectl(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    Path built = basedir.resolve("target/controlplane/kubectl");
+    String binary = Files.isExecutable(built) ? built.toString() : "kubectl";
+    List<String> cmd = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor(20, TimeUnit.SECONDS)) {
-        System.out.printf("%n$ %s%n%s", String.join(" ", cmd), out);
+        System.out.printf("%n$ kubectl %s%n%s", String.join(" ", List.of(args)), out);
       }
     } catch (IOException | InterruptedException e) {
       System.out.println("demo: (kubectl not available: " + e.getMessage() + ")");
