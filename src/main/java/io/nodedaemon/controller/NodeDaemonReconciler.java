@@ -305,6 +305,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
+    // Woken when a remembered write expires: a lost create is retried then, not at the next event.
+    requeue = earliest(requeue, inFlight.wakeUpAfter(key, clock.instant()));
     if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
       requeue = earliest(requeue, RETRY_AFTER_FAILED_WRITE);
     }
