@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers, per NodeDaemon, the pods this operator just created or deleted until its
+ * Remembers, per NodeDaemon (by uid), the pods this operator just created or deleted until its
  * informer cache shows the change (upstream's expectations, kept per pod rather than as counters).
  * The planner treats them as done, so a stale cache never leads to a second pod on a node or a
  * second delete. An entry that is never observed expires after {@link #TTL}, as upstream's do, and
@@ -126,7 +126,7 @@ public final class InFlightTracker {
     return (left.isNegative() ? Duration.ZERO : left).plusMillis(1);
   }
 
-  /** The NodeDaemons (by namespace/name) with remembered writes. */
+  /** The NodeDaemons (by uid) with remembered writes. */
   public Set<String> daemonKeys() {
     return Set.copyOf(byDaemon.keySet());
   }

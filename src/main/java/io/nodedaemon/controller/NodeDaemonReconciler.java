@@ -151,7 +151,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         inFlight.forget(key);
       }
     }
-    metrics.retainOnly(live);
+    metrics.retainOnly(primaries.list().map(ReconcilerKeys::name).collect(Collectors.toSet()));
     backoff.gc(clock.instant());
   }
 
