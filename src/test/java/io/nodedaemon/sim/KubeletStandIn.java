@@ -253,7 +253,7 @@ public final class KubeletStandIn implements AutoCloseable {
         terminate(namespace, name, "Failed", 143, "Error");
       }
       finishDeletion(namespace, name, uid);
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) { // gone meanwhile (404, or no pod to patch): nothing left to stop
       LOG.debugf("could not stop %s/%s: %s", namespace, name, e.getMessage());
       terminating.remove(uid);
     }
