@@ -308,14 +308,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
-    // Woken when a remembered write expires: a lost create is retried then, not at the next event.
-    requeue = earliest(requeue, inFlight.wakeUpAfter(key, clock.instant()));
     if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
       // The backoff, not earlier: a capped burst (1 s) would otherwise retry failing writes in a loop.
       requeue = writeBackoff.failed(key);
     } else {
       writeBackoff.succeeded(key);
     }
+    // Woken when a remembered write expires: a lost create is retried then, not at the next event.
+    requeue = earliest(requeue, inFlight.wakeUpAfter(key, clock.instant()));
     return withStatus(daemon, status, requeue, false);
   }
 
