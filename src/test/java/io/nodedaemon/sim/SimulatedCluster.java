@@ -36,7 +36,8 @@ import java.util.logging.Logger;
  * loopback with an indexed object store ({@link SimApiStore}), discovery served, the NodeDaemon CRD
  * installed, simulated nodes, and optional stand-ins for the scheduler and the kubelet.
  *
- * <p>Deletion is graceful, as on a real API server: deleting a pod bound to a node (with a grace
+ * <p>Deletion is graceful, as on a real API server (with {@link SimApiStore}; not with the old
+ * {@link Builder#fabric8CrudStore}): deleting a pod bound to a node (with a grace
  * period &gt; 0: the one asked for, else the pod's {@code terminationGracePeriodSeconds}, 30 when
  * absent) only sets {@code metadata.deletionTimestamp} and {@code deletionGracePeriodSeconds}
  * (a MODIFIED watch event) and keeps the pod; the kubelet stand-in stops its containers after the
