@@ -1,5 +1,6 @@
 package io.nodedaemon.controller;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -100,17 +101,16 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
       for (String node : nodes.subList(next, next + batch)) {
         Pod pod = DaemonPodFactory.newPod(daemon, node, revision);
         String name = pod.getMetadata().getName();
-        // Raised before the call, as upstream raises expectations: the watch may beat the response.
         inFlight.created(key, name, node, clock.instant());
         creates.add(CompletableFuture.runAsync(() -> {
           try {
-            Pod result = createPod(daemon, pod);
-            if (!name.equals(result.getMetadata().getName())) {
-              // Created under a generated name: wait for that one instead.
-              inFlight.created(key, result.getMetadata().getName(), node, clock.instant());
-              inFlight.createFailed(key, name);
+            Created result = createPod(daemon, pod);
+            // Only the pod the API server answered with satisfies the expectation: under a
+            // generated name, or the live pod of this name that the cache had not shown yet.
+            inFlight.createdAs(key, name, result.pod());
+            if (!result.existed()) {
+              created.add(result.pod());
             }
-            created.add(result);
           } catch (KubernetesClientException e) {
             inFlight.createFailed(key, name);
             failedCreates.add("on node " + node + ": " + e.getMessage());
@@ -128,28 +128,33 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
         List.copyOf(failedDeletes), nodes.size() - next);
   }
 
+  /** A create's answer: the pod, and whether it was there before (our own live pod; nothing was created). */
+  private record Created(Pod pod, boolean existed) {}
+
   /**
-   * Creates the pod under its derived name. If that name is taken by a pod this NodeDaemon does
-   * not control (one it released, or someone else's), the pod is created under a generated name
-   * instead; if it is taken by our own pod, the cache is behind and nothing more is created.
+   * Creates the pod under its derived name (SPEC §3). If that name is taken by a pod this
+   * NodeDaemon does not control (one it released, or someone else's), or by its own pod that is
+   * terminating (a predecessor on its way out: upstream, with generated names, never waits for it),
+   * the pod is created at once under a generated name instead. If the name is taken by our own
+   * live pod, the cache is behind and nothing more is created.
    */
-  private Pod createPod(NodeDaemon daemon, Pod pod) {
+  private Created createPod(NodeDaemon daemon, Pod pod) {
     var pods = client.pods().inNamespace(daemon.getMetadata().getNamespace());
     try {
-      return pods.resource(pod).create();
+      return new Created(pods.resource(pod).create(), false);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
       Pod existing = pods.withName(pod.getMetadata().getName()).get();
-      boolean ours = existing != null && PodClaims.controllerOf(existing) != null
-          && daemon.getMetadata().getUid().equals(PodClaims.controllerOf(existing).getUid());
-      if (ours) {
-        return existing;
+      OwnerReference controller = existing == null ? null : PodClaims.controllerOf(existing);
+      boolean ours = controller != null && daemon.getMetadata().getUid().equals(controller.getUid());
+      if (ours && existing.getMetadata().getDeletionTimestamp() == null) {
+        return new Created(existing, true);
       }
       pod.getMetadata().setGenerateName(daemon.getMetadata().getName() + "-");
       pod.getMetadata().setName(null);
-      return pods.resource(pod).create();
+      return new Created(pods.resource(pod).create(), false);
     }
   }
 

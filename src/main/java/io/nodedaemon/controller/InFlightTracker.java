@@ -5,23 +5,26 @@ import io.nodedaemon.planner.InFlight;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers, per NodeDaemon, the pods this operator just created or deleted until its informer
- * cache shows the change (upstream's expectations, kept per pod rather than as counters). The
- * planner treats them as done, so a stale cache never leads to a second pod on a node or a second
- * delete. An entry that is never observed expires after {@link #TTL}, as upstream's do.
+ * Remembers, per NodeDaemon (by uid), the pods this operator just created or deleted until its
+ * informer cache shows the change (upstream's expectations, kept per pod rather than as counters).
+ * The planner treats them as done, so a stale cache never leads to a second pod on a node or a
+ * second delete. An entry that is never observed expires after {@link #TTL}, as upstream's do, and
+ * {@link #wakeUpAfter} tells the reconciler when to look again so that an expiry is acted on.
  */
 public final class InFlightTracker {
 
   /** Upstream's ExpectationsTimeout: after this an unobserved write is assumed lost. */
   static final Duration TTL = Duration.ofMinutes(5);
 
-  private record Create(String nodeName, Instant at) {}
+  /** A create: uid null until the API server answered (then only that pod satisfies it). */
+  private record Create(String nodeName, Instant at, String uid) {}
 
   private static final class DaemonWrites {
     final Map<String, Create> creates = new ConcurrentHashMap<>(); // by pod name
@@ -30,8 +33,23 @@ public final class InFlightTracker {
 
   private final Map<String, DaemonWrites> byDaemon = new ConcurrentHashMap<>();
 
+  /** Raised before the create is sent, as upstream raises expectations: the watch may beat the response. */
   public void created(String daemonKey, String podName, String nodeName, Instant at) {
-    writes(daemonKey).creates.put(podName, new Create(nodeName, at));
+    writes(daemonKey).creates.put(podName, new Create(nodeName, at, null));
+  }
+
+  /**
+   * The API server answered a create sent as {@code requestedName} with {@code pod}: from now on
+   * only that pod (its name, which differs when it was created under a generated name, and its
+   * uid) satisfies the expectation. A pod of the requested name that the cache still shows from
+   * before, e.g. the terminating predecessor whose name was taken, does not.
+   */
+  public void createdAs(String daemonKey, String requestedName, Pod pod) {
+    DaemonWrites w = writes(daemonKey);
+    Create raised = w.creates.remove(requestedName);
+    if (raised != null) {
+      w.creates.put(pod.getMetadata().getName(), new Create(raised.nodeName(), raised.at(), pod.getMetadata().getUid()));
+    }
   }
 
   /** A create the API refused leaves nothing behind to wait for. */
@@ -56,16 +74,16 @@ public final class InFlightTracker {
     if (w == null) {
       return InFlight.NONE;
     }
-    Set<String> present = new HashSet<>();
+    Map<String, String> uidByName = new HashMap<>();
     Set<String> live = new HashSet<>();
     for (Pod p : cachedPods) {
-      present.add(p.getMetadata().getName());
+      uidByName.put(p.getMetadata().getName(), p.getMetadata().getUid());
       if (p.getMetadata().getDeletionTimestamp() == null) {
         live.add(p.getMetadata().getName());
       }
     }
     Instant expiry = now.minus(TTL);
-    w.creates.entrySet().removeIf(e -> present.contains(e.getKey()) || e.getValue().at().isBefore(expiry));
+    w.creates.entrySet().removeIf(e -> seen(e.getKey(), e.getValue(), uidByName, live) || e.getValue().at().isBefore(expiry));
     w.deletes.entrySet().removeIf(e -> !live.contains(e.getKey()) || e.getValue().isBefore(expiry));
     if (w.creates.isEmpty() && w.deletes.isEmpty()) {
       byDaemon.remove(daemonKey, w);
@@ -76,7 +94,39 @@ public final class InFlightTracker {
     return new InFlight(Set.copyOf(nodes), Set.copyOf(w.deletes.keySet()));
   }
 
-  /** The NodeDaemons (by namespace/name) with remembered writes. */
+  /**
+   * A create shows in the cache as the pod the API server answered with (same uid); while the
+   * answer is unknown, as a live pod of that name (a terminating one is a predecessor).
+   */
+  private static boolean seen(String name, Create c, Map<String, String> uidByName, Set<String> live) {
+    return c.uid() == null ? live.contains(name) : c.uid().equals(uidByName.get(name));
+  }
+
+  /**
+   * How long until the earliest remembered write of a NodeDaemon expires (just past it, since an
+   * entry expires strictly after {@link #TTL}), or null when nothing is remembered: the
+   * reconciler requeues for then, so that a lost write is acted on without waiting for an event.
+   */
+  public Duration wakeUpAfter(String daemonKey, Instant now) {
+    DaemonWrites w = byDaemon.get(daemonKey);
+    if (w == null) {
+      return null;
+    }
+    Instant earliest = null;
+    for (Create c : w.creates.values()) {
+      earliest = earliest == null || c.at().isBefore(earliest) ? c.at() : earliest;
+    }
+    for (Instant at : w.deletes.values()) {
+      earliest = earliest == null || at.isBefore(earliest) ? at : earliest;
+    }
+    if (earliest == null) {
+      return null;
+    }
+    Duration left = Duration.between(now, earliest.plus(TTL));
+    return (left.isNegative() ? Duration.ZERO : left).plusMillis(1);
+  }
+
+  /** The NodeDaemons (by uid) with remembered writes. */
   public Set<String> daemonKeys() {
     return Set.copyOf(byDaemon.keySet());
   }

@@ -74,8 +74,6 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   static final String NODES = "nodes";
   static final String REVISIONS = "revisions";
   private static final Logger LOG = Logger.getLogger(NodeDaemonReconciler.class);
-  /** After a failed write, look again soon; JOSDK's own retry is for exceptions. */
-  private static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(2);
 
   /**
    * Informers list in pages of this many objects: an unpaged list of 5,000 full nodes is ~90 MB
@@ -89,6 +87,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final EventRecorder events;
   private final InFlightTracker inFlight = new InFlightTracker();
   private final FailedPodBackoff backoff = new FailedPodBackoff();
+  /** When to look again after a pass with a failed write (JOSDK's own retry is for exceptions). */
+  private final WriteBackoff writeBackoff = new WriteBackoff();
   private final DaemonPlanner planner;
   private final ExecutorService writers;
   private final DaemonPodsDependent pods;
@@ -149,9 +149,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         lastWritten.remove(key);
         progress.remove(key);
         inFlight.forget(key);
+        writeBackoff.forget(key);
       }
     }
-    metrics.retainOnly(live);
+    metrics.retainOnly(primaries.list().map(ReconcilerKeys::name).collect(Collectors.toSet()));
     backoff.gc(clock.instant());
   }
 
@@ -172,6 +173,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     Set<String> remembered = new HashSet<>(lastWritten.keySet());
     remembered.addAll(progress.keySet());
     remembered.addAll(inFlight.daemonKeys());
+    remembered.addAll(writeBackoff.daemonKeys());
     return remembered;
   }
 
@@ -251,8 +253,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     PodAdoption.release(context.getClient(), daemon, claims.toRelease());
     if (adopted.size() < claims.toAdopt().size()) {
       // An orphan we could not adopt (it changed meanwhile) may be the pod of its node: planning
-      // now could put a second pod beside it. Upstream's sync errors out here; we look again soon.
-      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(RETRY_AFTER_FAILED_WRITE);
+      // now could put a second pod beside it. Upstream's sync errors out here; we look again after
+      // the write backoff.
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key));
     }
 
     InFlight pending = inFlight.observe(key, controlled, now);
@@ -306,8 +309,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
     if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
-      requeue = earliest(requeue, RETRY_AFTER_FAILED_WRITE);
+      // The backoff, not earlier: a capped burst (1 s) would otherwise retry failing writes in a loop.
+      requeue = writeBackoff.failed(key);
+    } else {
+      writeBackoff.succeeded(key);
     }
+    // Woken when a remembered write expires: a lost create is retried then, not at the next event.
+    requeue = earliest(requeue, inFlight.wakeUpAfter(key, clock.instant()));
     return withStatus(daemon, status, requeue, false);
   }
 

@@ -142,7 +142,7 @@ public final class DaemonPlanner {
           }
           if (facts.failed()) {
             // Upstream fights kubelets that reject pods here: back off per node, do not hot-loop.
-            String key = FailedPodBackoff.key(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), name);
+            String key = FailedPodBackoff.key(daemon.getMetadata().getUid(), name);
             Instant until = backoff.inBackoffUntil(key, now);
             if (until != null) {
               wakeUp = earliest(wakeUp, until);

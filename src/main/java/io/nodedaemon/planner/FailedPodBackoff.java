@@ -18,8 +18,12 @@ public final class FailedPodBackoff {
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-  public static String key(String daemonNamespace, String daemonName, String nodeName) {
-    return daemonNamespace + "/" + daemonName + "/" + nodeName;
+  /**
+   * The backoff of one NodeDaemon on one node, by the NodeDaemon's uid: one deleted and re-created
+   * under the same name starts afresh instead of inheriting the old one's backoff.
+   */
+  public static String key(String daemonUid, String nodeName) {
+    return daemonUid + "/" + nodeName;
   }
 
   /** When the key's backoff ends, or null if it is not in backoff at {@code now}. */

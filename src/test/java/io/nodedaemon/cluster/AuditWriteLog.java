@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -71,7 +72,8 @@ final class AuditWriteLog {
         && "ResponseComplete".equals(event.path("stage").asText())) {
       String uri = event.path("requestURI").asText();
       int query = uri.indexOf('?');
-      log.record(method + " " + (query < 0 ? uri : uri.substring(0, query)));
+      log.record(method + " " + (query < 0 ? uri : uri.substring(0, query)),
+          Instant.parse(event.path("requestReceivedTimestamp").asText()));
     }
   }
 }

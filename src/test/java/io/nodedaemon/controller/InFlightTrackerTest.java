@@ -7,14 +7,18 @@ import static io.nodedaemon.planner.PlannerFixtures.terminating;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.nodedaemon.planner.InFlight;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Per-pod expectations: a write stays in flight until the cache shows it, or for 5 minutes. */
 class InFlightTrackerTest {
-  private static final String KEY = "default/foo";
+  private static final String KEY = "uid-foo";
   private final InFlightTracker tracker = new InFlightTracker();
   private final Pod p1 = pod("p1", "n1", REV, T0).build();
 
@@ -88,22 +92,22 @@ class InFlightTrackerTest {
   @Test
   void writesAreKeptPerNodeDaemon() {
     tracker.created(KEY, "p1", "n1", T0);
-    tracker.created("default/bar", "q1", "n2", T0);
+    tracker.created("uid-bar", "q1", "n2", T0);
 
     assertThat(tracker.observe(KEY, List.of(), T0).nodesWithPendingCreate()).containsExactly("n1");
-    assertThat(tracker.observe("default/bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
+    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
   }
 
   @Test
   void forgetDropsEverythingOfOneNodeDaemon() {
     tracker.created(KEY, "p1", "n1", T0);
     tracker.deleted(KEY, "p2", T0);
-    tracker.created("default/bar", "q1", "n2", T0);
+    tracker.created("uid-bar", "q1", "n2", T0);
 
     tracker.forget(KEY);
 
     assertThat(tracker.observe(KEY, List.of(), T0)).isEqualTo(InFlight.NONE);
-    assertThat(tracker.observe("default/bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
+    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
   }
 
   @Test
@@ -112,5 +116,75 @@ class InFlightTrackerTest {
     tracker.created(KEY, "p2", "n2", T0);
 
     assertThat(tracker.observe(KEY, List.of(p1), T0).nodesWithPendingCreate()).containsExactly("n2");
+  }
+
+  @Test
+  void aCreateAnsweredUnderAGeneratedNameIsSatisfiedByThatPodNotByTheTerminatingPredecessor() {
+    // The derived name p1 was taken by our own terminating pod; the replacement came back as p1-x7k2q.
+    Pod predecessor = terminating(p1, T0);
+    tracker.created(KEY, "p1", "n1", T0);
+    Pod replacement = new PodBuilder(pod("p1-x7k2q", "n1", REV, T0).build()).editMetadata().withUid("uid-new").endMetadata().build();
+    tracker.createdAs(KEY, "p1", replacement);
+
+    InFlight cacheBehind = tracker.observe(KEY, List.of(predecessor), T0.plusSeconds(1));
+    InFlight caughtUp = tracker.observe(KEY, List.of(predecessor, replacement), T0.plusSeconds(2));
+
+    assertThat(cacheBehind.nodesWithPendingCreate()).containsExactly("n1");
+    assertThat(caughtUp).isEqualTo(InFlight.NONE);
+  }
+
+  @Test
+  void aCreateNotYetAnsweredIsNotSatisfiedByATerminatingPodOfTheSameName() {
+    tracker.created(KEY, "p1", "n1", T0);
+
+    assertThat(tracker.observe(KEY, List.of(terminating(p1, T0)), T0.plusSeconds(1)).nodesWithPendingCreate())
+        .containsExactly("n1");
+  }
+
+  @Test
+  void aCreateAnsweredWithAnotherPodOfTheSameNameWaitsForThatPod() {
+    Pod answered = new PodBuilder(p1).editMetadata().withUid("uid-answered").endMetadata().build();
+    Pod older = new PodBuilder(p1).editMetadata().withUid("uid-older").endMetadata().build();
+    tracker.created(KEY, "p1", "n1", T0);
+    tracker.createdAs(KEY, "p1", answered);
+
+    assertThat(tracker.observe(KEY, List.of(older), T0.plusSeconds(1)).nodesWithPendingCreate()).containsExactly("n1");
+    assertThat(tracker.observe(KEY, List.of(answered), T0.plusSeconds(2))).isEqualTo(InFlight.NONE);
+  }
+
+  @Test
+  void theNodeDaemonIsWokenJustAfterItsEarliestRememberedWriteExpires() {
+    Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+    Pod p2 = pod("p2", "n2", REV, T0).build();
+    tracker.created(KEY, "p1", "n1", clock.instant().plusSeconds(30));
+    tracker.deleted(KEY, "p2", clock.instant().plusSeconds(10));
+    tracker.created("uid-bar", "q1", "n3", clock.instant());
+    Instant now = clock.instant().plusSeconds(60);
+
+    Duration wakeUp = tracker.wakeUpAfter(KEY, now);
+    InFlight justBefore = tracker.observe(KEY, List.of(p2), now.plus(wakeUp).minusMillis(2));
+    InFlight atWakeUp = tracker.observe(KEY, List.of(p2), now.plus(wakeUp));
+
+    assertThat(wakeUp).as("the delete at +10 s expires first, 5 min later").isEqualTo(Duration.ofSeconds(250).plusMillis(1));
+    assertThat(justBefore.podsPendingDelete()).containsExactly("p2");
+    assertThat(atWakeUp.podsPendingDelete()).isEmpty();
+    assertThat(atWakeUp.nodesWithPendingCreate()).as("the create made later still waits").containsExactly("n1");
+    assertThat(tracker.wakeUpAfter(KEY, now.plus(wakeUp))).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void nothingRememberedMeansNoWakeUp() {
+    tracker.created(KEY, "p1", "n1", T0);
+    tracker.observe(KEY, List.of(p1), T0);
+
+    assertThat(tracker.wakeUpAfter(KEY, T0)).isNull();
+    assertThat(tracker.wakeUpAfter("uid-unknown", T0)).isNull();
+  }
+
+  @Test
+  void aWriteAlreadyExpiredWakesTheNodeDaemonAtOnce() {
+    tracker.created(KEY, "p1", "n1", T0);
+
+    assertThat(tracker.wakeUpAfter(KEY, T0.plus(Duration.ofMinutes(7)))).isEqualTo(Duration.ofMillis(1));
   }
 }

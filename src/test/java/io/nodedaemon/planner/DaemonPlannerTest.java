@@ -150,6 +150,26 @@ class DaemonPlannerTest {
   }
 
   @Test
+  void aNodeDaemonRecreatedUnderTheSameNameDoesNotInheritTheFailedPodBackoff() {
+    Sim old = new Sim(node("n1"));
+    old.sync();
+    old.update("n1", p -> phase(bound(p), "Failed"));
+    old.sync(); // deleted: a 1 s backoff starts on n1
+    old.sync(); // replacement
+    old.update("n1", p -> phase(bound(p), "Failed"));
+    assertThat(old.sync().podsToDelete()).as("the old NodeDaemon is in backoff on n1").isEmpty();
+
+    // Deleted and created again under the same namespace/name: a new uid, and a failed pod on n1.
+    NodeDaemon recreated = daemon();
+    recreated.getMetadata().setUid("uid-foo-2");
+    Pod failed = phase(bound(pod("foo-new", "n1", REV, old.now).build()), "Failed");
+    Plan plan = old.planner.plan(new PlanInput(recreated, List.copyOf(old.nodes), List.of(failed), REV, InFlight.NONE, old.now));
+
+    assertThat(names(plan.podsToDelete())).containsExactly("foo-new");
+    assertThat(plan.events()).extracting(PlannedEvent::reason).containsExactly("FailedDaemonPod");
+  }
+
+  @Test
   void backoffOnOneNodeDoesNotDelayAnotherNode() {
     Sim sim = new Sim(node("n1"), node("n2"));
     sim.sync();

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /** Upstream's failedPodsBackoff: 1 s doubling to 15 min per key, reset after a quiet spell. */
 class FailedPodBackoffTest {
-  private static final String KEY = FailedPodBackoff.key("default", "foo", "n1");
+  private static final String KEY = FailedPodBackoff.key("uid-foo", "n1");
   private final FailedPodBackoff backoff = new FailedPodBackoff();
 
   @Test
-  void keyNamesNamespaceDaemonAndNode() {
-    assertThat(KEY).isEqualTo("default/foo/n1");
+  void keyNamesTheNodeDaemonByUidAndTheNode() {
+    assertThat(KEY).isEqualTo("uid-foo/n1");
   }
 
   @Test
@@ -49,7 +49,7 @@ class FailedPodBackoffTest {
 
   @Test
   void keysBackOffIndependently() {
-    String other = FailedPodBackoff.key("default", "foo", "n2");
+    String other = FailedPodBackoff.key("uid-foo", "n2");
     backoff.next(KEY, T0);
     backoff.next(KEY, T0.plusSeconds(1));
 

@@ -36,45 +36,71 @@ import org.jboss.logging.Logger;
  * deleted) that is Pending is started after a configurable delay, i.e. moved to Running with
  * Ready/ContainersReady True and ready container statuses, unless its readiness is held.
  *
- * <p>Tests drive the rest of a pod's life with {@link #failPod}, {@link #succeedPod} and
- * {@link #setReady}. Deletion needs no handling: the mock removes a pod without finalizers at
- * once (no graceful termination, so never a Terminating phase), and a pending start of a pod
- * that is gone, or was re-created under the same name, is dropped (it is keyed by uid).
+ * <p>It also finishes graceful deletions, as a kubelet does: a bound pod the API server marked
+ * for deletion (deletionTimestamp, deletionGracePeriodSeconds &gt; 0) has its containers stopped
+ * after its grace period (capped by {@code terminationCap}, so that suites stay fast), is moved to
+ * the terminal phase Failed (exit code 143, SIGTERM) like a real kubelet's pods being deleted, and
+ * is then deleted with a grace period of 0 (uid precondition), unless a test holds it there with
+ * {@link #holdTermination} (a volume that will not unmount).
+ *
+ * <p>Tests drive the rest of a pod's life with {@link #failPod}, {@link #succeedPod},
+ * {@link #setReady} and {@link #failOnStart}. A pending start or termination of a pod that is
+ * gone, or was re-created under the same name, is dropped (both are keyed by uid).
  */
 public final class KubeletStandIn implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(KubeletStandIn.class);
 
+  /** How long the stand-in waits at most before it stops a deleted pod's containers, by default. */
+  public static final Duration DEFAULT_TERMINATION_CAP = Duration.ofSeconds(1);
+
   private final KubernetesClient client;
   private final Duration delay;
+  private final Duration terminationCap;
   private final Clock clock;
   // Timed transitions go through a scheduler instead of sleeping so that many pods start in parallel.
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> SchedulerStandIn.daemon(r, "sim-kubelet"));
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final Set<String> terminating = ConcurrentHashMap.newKeySet();
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger ipSequence = new AtomicInteger();
   private volatile Predicate<Pod> heldReadiness = pod -> false;
+  private volatile Predicate<Pod> heldTermination = pod -> false;
+  private volatile Predicate<Pod> failingOnStart = pod -> false;
   private final SharedIndexInformer<Pod> pods;
 
   public KubeletStandIn(KubernetesClient client, Duration delay, Clock clock) {
+    this(client, delay, DEFAULT_TERMINATION_CAP, clock);
+  }
+
+  /**
+   * @param delay          how long a bound pod takes to start
+   * @param terminationCap the longest a deleted pod's containers take to stop: its grace period,
+   *                       at most this
+   */
+  public KubeletStandIn(KubernetesClient client, Duration delay, Duration terminationCap, Clock clock) {
     this.client = client;
     this.delay = delay;
+    this.terminationCap = terminationCap;
     this.clock = clock;
     this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
         maybeStart(pod);
+        maybeTerminate(pod);
       }
 
       @Override
       public void onUpdate(Pod oldPod, Pod newPod) {
         maybeStart(newPod);
+        maybeTerminate(newPod);
       }
 
       @Override
       public void onDelete(Pod pod, boolean unknown) {
         starting.remove(pod.getMetadata().getUid());
+        terminating.remove(pod.getMetadata().getUid());
       }
     });
   }
@@ -90,6 +116,23 @@ public final class KubeletStandIn implements AutoCloseable {
   /** Holds the readiness of pods whose first container runs exactly this image. */
   public void holdReadinessOfImage(String image) {
     holdReadiness(pod -> image.equals(firstImage(pod)));
+  }
+
+  /**
+   * Pods matching the predicate (tested when the pod would start) fail at once instead of running,
+   * like a container that exits as soon as it starts or a pod the kubelet rejects: phase Failed.
+   */
+  public void failOnStart(Predicate<Pod> predicate) {
+    failingOnStart = predicate == null ? pod -> false : predicate;
+  }
+
+  /**
+   * Pods matching the predicate stay Terminating once their containers stopped (phase Failed,
+   * deletionTimestamp set) instead of being deleted, until the predicate no longer matches them;
+   * null releases every held pod.
+   */
+  public void holdTermination(Predicate<Pod> predicate) {
+    heldTermination = predicate == null ? pod -> false : predicate;
   }
 
   /** How many pods this stand-in has started. */
@@ -143,6 +186,10 @@ public final class KubeletStandIn implements AutoCloseable {
               && !"Pending".equals(pod.getStatus().getPhase()))) {
         return;
       }
+      if (failingOnStart.test(pod)) {
+        terminate(namespace, name, "Failed", 1, "Error");
+        return;
+      }
       boolean ready = !heldReadiness.test(pod);
       String now = now();
       int ip = ipSequence.incrementAndGet();
@@ -174,6 +221,62 @@ public final class KubeletStandIn implements AutoCloseable {
       LOG.debugf("could not start %s/%s: %s", namespace, name, e.getMessage());
     } finally {
       starting.remove(uid);
+    }
+  }
+
+  private void maybeTerminate(Pod pod) {
+    Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+    if (pod.getMetadata().getDeletionTimestamp() == null || grace == null || grace <= 0
+        || pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty()) {
+      return;
+    }
+    String uid = pod.getMetadata().getUid();
+    if (terminating.add(uid)) {
+      long millis = Math.min(Duration.ofSeconds(grace).toMillis(), terminationCap.toMillis());
+      String ns = pod.getMetadata().getNamespace();
+      String name = pod.getMetadata().getName();
+      timer.schedule(() -> stopContainers(ns, name, uid), millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The grace period is over (or the containers exited): report the terminal phase, then delete. */
+  private void stopContainers(String namespace, String name, String uid) {
+    try {
+      Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+      if (pod == null || !uid.equals(pod.getMetadata().getUid())) {
+        terminating.remove(uid);
+        return;
+      }
+      String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+      if (!"Failed".equals(phase) && !"Succeeded".equals(phase)) {
+        // 143: the containers ended on the SIGTERM, as most do.
+        terminate(namespace, name, "Failed", 143, "Error");
+      }
+      finishDeletion(namespace, name, uid);
+    } catch (RuntimeException e) { // gone meanwhile (404, or no pod to patch): nothing left to stop
+      LOG.debugf("could not stop %s/%s: %s", namespace, name, e.getMessage());
+      terminating.remove(uid);
+    }
+  }
+
+  private void finishDeletion(String namespace, String name, String uid) {
+    try {
+      Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+      if (pod == null || !uid.equals(pod.getMetadata().getUid())) {
+        terminating.remove(uid);
+        return;
+      }
+      if (heldTermination.test(pod)) {
+        timer.schedule(() -> finishDeletion(namespace, name, uid), 50, TimeUnit.MILLISECONDS);
+        return;
+      }
+      // As the kubelet's status manager: period 0. The uid was checked just above; a pod under
+      // this name cannot be re-created meanwhile, since only this delete removes the old one.
+      client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+      terminating.remove(uid);
+    } catch (KubernetesClientException e) {
+      LOG.debugf("could not delete %s/%s: %s", namespace, name, e.getMessage());
+      terminating.remove(uid);
     }
   }
 

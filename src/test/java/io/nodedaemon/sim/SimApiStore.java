@@ -13,6 +13,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,8 +38,9 @@ import java.util.function.BinaryOperator;
  * where the operator can tell the difference: one global resourceVersion counter, watches that
  * start from a list's resourceVersion without replaying it, resourceVersion preconditions (409),
  * {@code generation} bumped by writes outside metadata and status, {@code generateName},
- * finalizers holding a deleted object until the last one is removed, and label selectors with set
- * operators. Writes are serialised by one lock, so a read-modify-write (a patch) is atomic.
+ * graceful deletion of pods bound to a node ({@code deletionTimestamp} set, the object kept until
+ * the kubelet deletes it with a grace period of 0), finalizers holding a deleted object until the
+ * last one is removed, and label selectors with set operators. Writes are serialised by one lock, so a read-modify-write (a patch) is atomic.
  *
  * <p>Like the old mock, and unlike a real server: status is writable through the main resource of
  * built-in kinds (the stand-ins and {@link SimulatedCluster#updateNode} rely on it); only custom
@@ -51,6 +53,9 @@ final class SimApiStore extends Dispatcher {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String CRDS = "apiextensions.k8s.io/v1/customresourcedefinitions";
+  private static final String PODS = "v1/pods";
+  /** The API server's default of a pod's {@code spec.terminationGracePeriodSeconds}. */
+  static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
   private static final char[] NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
   /** One stored object and its serialised form, both never changed once stored. */
@@ -179,7 +184,8 @@ final class SimApiStore extends Dispatcher {
         case "POST" -> create(path, request.getUtf8Body());
         case "PUT" -> update(path, request.getUtf8Body());
         case "PATCH" -> patch(path, request.getHeader("Content-Type"), request.getUtf8Body());
-        case "DELETE" -> path.name() == null ? deleteCollection(path) : delete(path, request.getUtf8Body());
+        case "DELETE" -> path.name() == null ? deleteCollection(path, request.getUtf8Body())
+            : delete(path, request.getUtf8Body());
         default -> status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
       };
     } catch (ApiError e) {
@@ -427,7 +433,7 @@ final class SimApiStore extends Dispatcher {
   }
 
   private MockResponse delete(ApiPath p, String body) {
-    JsonNode options = body == null || body.isBlank() ? MAPPER.createObjectNode() : parse(body);
+    JsonNode options = deleteOptions(body);
     synchronized (lock) {
       Stored current = existing(p);
       JsonNode preconditions = options.path("preconditions");
@@ -441,7 +447,12 @@ final class SimApiStore extends Dispatcher {
     }
   }
 
-  private MockResponse deleteCollection(ApiPath p) {
+  private static JsonNode deleteOptions(String body) {
+    return body == null || body.isBlank() ? MAPPER.createObjectNode() : parse(body);
+  }
+
+  private MockResponse deleteCollection(ApiPath p, String body) {
+    JsonNode grace = deleteOptions(body).path("gracePeriodSeconds");
     SimSelector labels = labelSelector(p);
     SimSelector fields = fieldSelector(p);
     synchronized (lock) {
@@ -451,7 +462,7 @@ final class SimApiStore extends Dispatcher {
           JsonNode meta = s.object().path("metadata");
           ApiPath one = new ApiPath(p.groupVersion(), p.resource(), meta.path("namespace").asText(null),
               meta.path("name").asText(), null, Map.of());
-          String json = remove(one, s, MAPPER.missingNode());
+          String json = remove(one, s, grace);
           deleted.add(new Stored((ObjectNode) parse(json), json));
         }
       }
@@ -460,25 +471,82 @@ final class SimApiStore extends Dispatcher {
   }
 
   /**
-   * Deletes the object, or, while it has finalizers, only marks it (deletionTimestamp) as the API
-   * server does; whoever removes the last finalizer then deletes it (see {@link #change}).
+   * Deletes the object as the API server's generic registry does (BeforeDelete): a pod bound to a
+   * node is deleted gracefully, i.e. only marked with {@code deletionTimestamp} (now + the grace
+   * period) and {@code deletionGracePeriodSeconds}, and kept until a delete with a grace period of
+   * 0 (the kubelet's, once the containers stopped) removes it; a second graceful delete may only
+   * shorten the period. Any object with finalizers is only marked and kept until whoever removes
+   * the last finalizer deletes it (see {@link #change}). Everything else goes at once.
    */
   private String remove(ApiPath p, Stored current, JsonNode gracePeriodSeconds) {
     ObjectNode object = current.object().deepCopy();
     ObjectNode meta = metadata(object);
     JsonNode finalizers = meta.path("finalizers");
-    if (finalizers.isArray() && !finalizers.isEmpty()) {
+    boolean finalized = finalizers.isArray() && !finalizers.isEmpty();
+    long grace = 0;
+    if (p.resourceKey().equals(PODS)) {
       if (meta.hasNonNull("deletionTimestamp")) {
+        long pending = meta.path("deletionGracePeriodSeconds").asLong(0);
+        if (pending > 0) {
+          long requested = gracePeriodSeconds.isNumber() ? Math.max(gracePeriodSeconds.asLong(), 0) : pending;
+          if (requested >= pending) {
+            return current.json(); // already being deleted; only a shorter grace period changes anything
+          }
+          grace = requested;
+          // The new deadline counts from when the graceful deletion was asked for, as upstream's.
+          Instant asked = Instant.parse(meta.path("deletionTimestamp").asText())
+              .minusSeconds(pending);
+          meta.put("deletionTimestamp", timestamp(asked.plusSeconds(grace)));
+          meta.put("deletionGracePeriodSeconds", grace);
+          if (grace > 0 || finalized) {
+            meta.put("resourceVersion", String.valueOf(++resourceVersion));
+            return commit("MODIFIED", p, p.name(), object, current.object());
+          }
+        }
+      } else {
+        grace = podGracePeriod(current.object(), gracePeriodSeconds);
+        if (grace > 0) {
+          meta.put("deletionTimestamp", timestamp(clock.instant().plusSeconds(grace)));
+          meta.put("deletionGracePeriodSeconds", grace);
+          meta.put("resourceVersion", String.valueOf(++resourceVersion));
+          return commit("MODIFIED", p, p.name(), object, current.object());
+        }
+      }
+    }
+    if (finalized) {
+      if (meta.hasNonNull("deletionTimestamp") && meta.path("deletionGracePeriodSeconds").asLong(0) == 0) {
         return current.json();
       }
       meta.put("deletionTimestamp", now());
-      meta.put("deletionGracePeriodSeconds", gracePeriodSeconds.isNumber() ? gracePeriodSeconds.asLong() : 0L);
+      // Without graceful deletion (or with its period over) the API server records a period of 0.
+      meta.put("deletionGracePeriodSeconds", 0L);
       meta.put("resourceVersion", String.valueOf(++resourceVersion));
       return commit("MODIFIED", p, p.name(), object, current.object());
     }
     // A DELETED event carries the object's last state under the resourceVersion of the deletion.
     meta.put("resourceVersion", String.valueOf(++resourceVersion));
     return commit("DELETED", p, p.name(), object, current.object());
+  }
+
+  /**
+   * The grace period of a pod's deletion, as the pod strategy's CheckGracefulDelete decides it:
+   * the one asked for, else the pod's {@code terminationGracePeriodSeconds} (30, the API
+   * default, when absent: this store does no defaulting); 0 for a pod no node runs (unbound) or
+   * that already ended (Failed or Succeeded), since no kubelet has anything to stop.
+   */
+  static long podGracePeriod(JsonNode pod, JsonNode requested) {
+    JsonNode spec = pod.path("spec");
+    long period = requested.isNumber() ? requested.asLong()
+        : spec.path("terminationGracePeriodSeconds").isNumber() ? spec.path("terminationGracePeriodSeconds").asLong()
+        : DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+    if (spec.path("nodeName").asText("").isEmpty()) {
+      period = 0;
+    }
+    String phase = pod.path("status").path("phase").asText("");
+    if (phase.equals("Failed") || phase.equals("Succeeded")) {
+      period = 0;
+    }
+    return period < 0 ? 1 : period;
   }
 
   /**
@@ -521,7 +589,10 @@ final class SimApiStore extends Dispatcher {
       learnCrd(next);
     }
     JsonNode finalizers = meta.path("finalizers");
-    if (meta.hasNonNull("deletionTimestamp") && (!finalizers.isArray() || finalizers.isEmpty())) {
+    // As the API server: an object marked for deletion goes once its last finalizer is removed,
+    // unless a graceful deletion is still running (then the delete with period 0 removes it).
+    if (meta.hasNonNull("deletionTimestamp") && meta.path("deletionGracePeriodSeconds").asLong(0) == 0
+        && (!finalizers.isArray() || finalizers.isEmpty())) {
       return commit("DELETED", p, p.name(), next, old);
     }
     return commit("MODIFIED", p, p.name(), next, old);
@@ -678,7 +749,11 @@ final class SimApiStore extends Dispatcher {
   }
 
   private String now() {
-    return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    return timestamp(clock.instant());
+  }
+
+  private static String timestamp(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   private static ObjectNode metadata(ObjectNode object) {

@@ -29,6 +29,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -217,6 +219,84 @@ class SimApiStoreTest {
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
           assertThat(events).containsExactly("ADDED held", "MODIFIED held", "DELETED held"));
     }
+  }
+
+  @Test
+  void aBoundPodIsOnlyMarkedForDeletionUntilADeleteWithPeriodZero() {
+    var pods = client.pods().inNamespace("graceful");
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (var watch = pods.watch(recorder(events))) {
+      Pod bound = pod("bound", Map.of(), "n1");
+      bound.getSpec().setTerminationGracePeriodSeconds(20L);
+      pods.resource(bound).create();
+      Instant asked = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+      pods.withName("bound").delete();
+      Pod terminating = pods.withName("bound").get();
+      pods.withName("bound").delete(); // a second graceful delete is already under way: no change
+      Pod unchanged = pods.withName("bound").get();
+      pods.withName("bound").withGracePeriod(0).delete();
+
+      assertThat(terminating.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(20L);
+      assertThat(Instant.parse(terminating.getMetadata().getDeletionTimestamp()))
+          .isBetween(asked.plusSeconds(20), asked.plusSeconds(21));
+      assertThat(unchanged.getMetadata().getResourceVersion()).isEqualTo(terminating.getMetadata().getResourceVersion());
+      assertThat(pods.withName("bound").get()).isNull();
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(events).containsExactly("ADDED bound", "MODIFIED bound", "DELETED bound"));
+    }
+  }
+
+  @Test
+  void aPodWithoutAGracePeriodGetsTheDefaultThirtySecondsAndALaterDeleteMayShortenIt() {
+    var pods = client.pods().inNamespace("graceful-default");
+    pods.resource(pod("p", Map.of(), "n1")).create();
+
+    pods.withName("p").delete();
+    Pod marked = pods.withName("p").get();
+    pods.withName("p").withGracePeriod(5).delete();
+    Pod shortened = pods.withName("p").get();
+
+    assertThat(marked.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
+    assertThat(shortened.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(5L);
+    // The deadline counts from when the deletion was first asked for.
+    assertThat(Instant.parse(shortened.getMetadata().getDeletionTimestamp()))
+        .isEqualTo(Instant.parse(marked.getMetadata().getDeletionTimestamp()).minusSeconds(25));
+  }
+
+  @Test
+  void unboundEndedAndZeroGracePeriodPodsAreDeletedAtOnce() {
+    var pods = client.pods().inNamespace("at-once");
+    pods.resource(pod("unbound", Map.of(), null)).create();
+    pods.resource(new PodBuilder(pod("failed", Map.of(), "n1")).withNewStatus().withPhase("Failed").endStatus().build()).create();
+    pods.resource(new PodBuilder(pod("succeeded", Map.of(), "n1")).withNewStatus().withPhase("Succeeded").endStatus().build())
+        .create();
+    pods.resource(pod("forced", Map.of(), "n1")).create();
+
+    pods.withName("unbound").delete();
+    pods.withName("failed").delete();
+    pods.withName("succeeded").delete();
+    pods.withName("forced").withGracePeriod(0).delete();
+
+    assertThat(pods.list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aBoundPodWithFinalizersStaysAfterItsGracefulDeletionEndsUntilTheyAreRemoved() {
+    var pods = client.pods().inNamespace("graceful-finalizers");
+    pods.resource(new PodBuilder(pod("held", Map.of(), "n1")).editMetadata().withFinalizers("example.com/x").endMetadata()
+        .build()).create();
+
+    pods.withName("held").delete();
+    pods.withName("held").edit(p -> new PodBuilder(p).editMetadata().addToLabels("touched", "yes").endMetadata().build());
+    Pod graceful = pods.withName("held").get();
+    pods.withName("held").withGracePeriod(0).delete();
+    Pod finalizing = pods.withName("held").get();
+    pods.withName("held").edit(p -> new PodBuilder(p).editMetadata().withFinalizers(List.of()).endMetadata().build());
+
+    assertThat(graceful.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
+    assertThat(finalizing.getMetadata().getDeletionGracePeriodSeconds()).isZero();
+    assertThat(pods.withName("held").get()).isNull();
   }
 
   @Test

@@ -37,13 +37,23 @@ import java.util.logging.Logger;
  * loopback with an indexed object store ({@link SimApiStore}), discovery served, the NodeDaemon CRD
  * installed, simulated nodes, and optional stand-ins for the scheduler and the kubelet.
  *
+ * <p>Deletion is graceful, as on a real API server (with {@link SimApiStore}; not with the old
+ * {@link Builder#fabric8CrudStore}): deleting a pod bound to a node (with a grace
+ * period &gt; 0: the one asked for, else the pod's {@code terminationGracePeriodSeconds}, 30 when
+ * absent) only sets {@code metadata.deletionTimestamp} and {@code deletionGracePeriodSeconds}
+ * (a MODIFIED watch event) and keeps the pod; the kubelet stand-in stops its containers after the
+ * grace period, capped by {@link Builder#terminationCap} (1 s by default) so that suites stay
+ * fast, reports the terminal phase and deletes it with a grace period of 0 (the DELETED event).
+ * An unbound pod, a pod that already ended (Failed, Succeeded), a delete with
+ * {@code gracePeriodSeconds=0} and every other kind go at once, unless finalizers hold them
+ * (then they stay, marked for deletion, until the last one is removed). Without the stand-ins a
+ * bound pod, once deleted, stays Terminating, as on a cluster whose kubelet is gone.
+ *
  * <p>What it is not: there is no admission, no validation (the CRD's OpenAPI/CEL rules are not
- * enforced), no server-side apply, no garbage collector (deleting an owner leaves its pods), no
- * graceful termination (a pod without finalizers disappears the moment it is deleted, with a
- * DELETED watch event; one with finalizers stays, marked for deletion, until they are removed),
- * status is writable through the main resource of built-in kinds, a strategic merge patch is
- * applied as a merge patch, list {@code limit}/{@code continue} and propagation policies are
- * ignored, and watches send no bookmarks.
+ * enforced), no defaulting, no server-side apply, no garbage collector (deleting an owner leaves
+ * its pods), status is writable through the main resource of built-in kinds, a strategic merge
+ * patch is applied as a merge patch, propagation policies are ignored, and watches send no
+ * bookmarks.
  */
 public final class SimulatedCluster implements TestCluster {
 
@@ -57,11 +67,13 @@ public final class SimulatedCluster implements TestCluster {
   private final WriteLog writes;
   private final KubernetesClient client;
   private final Clock clock;
+  private final Duration terminationCap;
   private SchedulerStandIn scheduler;
   private KubeletStandIn kubelet;
 
-  private SimulatedCluster(int port, Clock clock, boolean fabric8CrudStore) {
+  private SimulatedCluster(int port, Clock clock, boolean fabric8CrudStore, Duration terminationCap) {
     this.clock = clock;
+    this.terminationCap = terminationCap;
     // The mock web server logs every request at INFO through java.util.logging.
     Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -138,14 +150,14 @@ public final class SimulatedCluster implements TestCluster {
     if (kubelet != null) {
       kubelet.close();
     }
-    kubelet = new KubeletStandIn(client, kubeletDelay, clock);
+    kubelet = new KubeletStandIn(client, kubeletDelay, terminationCap, clock);
   }
 
   /** Starts the scheduler and kubelet stand-ins (idempotent). */
   public synchronized SimulatedCluster startStandIns(Duration kubeletDelay) {
     if (scheduler == null) {
       scheduler = new SchedulerStandIn(client);
-      kubelet = new KubeletStandIn(client, kubeletDelay, clock);
+      kubelet = new KubeletStandIn(client, kubeletDelay, terminationCap, clock);
     }
     return this;
   }
@@ -281,6 +293,7 @@ public final class SimulatedCluster implements TestCluster {
     private Duration kubeletDelay = Duration.ZERO;
     private Clock clock = Clock.systemUTC();
     private boolean fabric8CrudStore;
+    private Duration terminationCap = KubeletStandIn.DEFAULT_TERMINATION_CAP;
     private final java.util.List<SimNode> nodes = new java.util.ArrayList<>();
 
     /** The loopback port to listen on; 0 (the default) picks a free one. */
@@ -293,6 +306,15 @@ public final class SimulatedCluster implements TestCluster {
     public Builder withStandIns(Duration kubeletDelay) {
       this.standIns = true;
       this.kubeletDelay = kubeletDelay;
+      return this;
+    }
+
+    /**
+     * The longest the kubelet stand-in lets a deleted pod's containers run: a pod is removed after
+     * its grace period or this, whichever is shorter (default {@link KubeletStandIn#DEFAULT_TERMINATION_CAP}).
+     */
+    public Builder terminationCap(Duration cap) {
+      this.terminationCap = cap;
       return this;
     }
 
@@ -316,7 +338,7 @@ public final class SimulatedCluster implements TestCluster {
     }
 
     public SimulatedCluster start() {
-      SimulatedCluster cluster = new SimulatedCluster(port, clock, fabric8CrudStore);
+      SimulatedCluster cluster = new SimulatedCluster(port, clock, fabric8CrudStore, terminationCap);
       try {
         cluster.installCrd();
         for (String ns : List.of("default", "kube-system")) {

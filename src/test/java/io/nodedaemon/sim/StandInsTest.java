@@ -111,10 +111,51 @@ class StandInsTest {
   }
 
   @Test
-  void deletedPodIsGoneAtOnce() {
+  void aDeletedRunningPodTerminatesAfterItsCappedGracePeriodAndThenGoes() {
     String name = runningPod("img:1");
+    Instant deleted = Instant.now();
+
     cluster.client().pods().inNamespace("default").withName(name).delete();
-    assertThat(cluster.client().pods().inNamespace("default").withName(name).get()).isNull();
+    Pod terminating = pod(name);
+    await().atMost(Duration.ofSeconds(10)).until(() -> pod(name) == null);
+
+    assertThat(terminating.getMetadata().getDeletionTimestamp()).isNotBlank();
+    assertThat(terminating.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
+    assertThat(terminating.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(Duration.between(deleted, Instant.now()))
+        .isGreaterThanOrEqualTo(KubeletStandIn.DEFAULT_TERMINATION_CAP).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aHeldPodStaysTerminatingInATerminalPhaseUntilReleased() {
+    String name = runningPod("img:held");
+    cluster.kubelet().holdTermination(p -> "img:held".equals(KubeletStandIn.firstImage(p)));
+    try {
+      cluster.client().pods().inNamespace("default").withName(name).delete();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "Failed".equals(pod(name).getStatus().getPhase()));
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> pod(name) != null);
+      Pod held = pod(name);
+      assertThat(held.getMetadata().getDeletionTimestamp()).isNotBlank();
+      assertThat(held.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(143);
+    } finally {
+      cluster.kubelet().holdTermination(null);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> pod(name) == null);
+  }
+
+  @Test
+  void aPodOfAnImageThatFailsOnStartEndsFailedInsteadOfRunning() {
+    cluster.kubelet().failOnStart(p -> "img:crash".equals(KubeletStandIn.firstImage(p)));
+    try {
+      String name = createPinnedPod("worker-1", "img:crash");
+      await().atMost(Duration.ofSeconds(10)).until(() -> pod(name).getStatus() != null
+          && "Failed".equals(pod(name).getStatus().getPhase()));
+      // An ended pod has nothing to stop: deleting it removes it at once.
+      cluster.client().pods().inNamespace("default").withName(name).delete();
+      assertThat(pod(name)).isNull();
+    } finally {
+      cluster.kubelet().failOnStart(null);
+    }
   }
 
   private String runningPod(String image) {

@@ -1,5 +1,6 @@
 package io.nodedaemon.sim;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -11,6 +12,7 @@ import java.util.function.Predicate;
  */
 public final class WriteLog {
   private final List<String> writes = new ArrayList<>();
+  private final List<Instant> times = new ArrayList<>();
   private final Runnable refresh;
 
   public WriteLog() {
@@ -23,7 +25,13 @@ public final class WriteLog {
   }
 
   public synchronized void record(String write) {
+    record(write, Instant.now());
+  }
+
+  /** A write that arrived at {@code at} (the audit log's timestamp on the real control plane). */
+  public synchronized void record(String write, Instant at) {
     writes.add(write);
+    times.add(at);
   }
 
   /** A mark to count from: {@code count(mark, ...)} only sees later writes. */
@@ -35,5 +43,17 @@ public final class WriteLog {
   public synchronized List<String> since(int mark, Predicate<String> which) {
     refresh.run();
     return writes.subList(mark, writes.size()).stream().filter(which).toList();
+  }
+
+  /** When the writes after {@code mark} that match arrived, in order (tests of retry timing). */
+  public synchronized List<Instant> timesSince(int mark, Predicate<String> which) {
+    refresh.run();
+    List<Instant> out = new ArrayList<>();
+    for (int i = mark; i < writes.size(); i++) {
+      if (which.test(writes.get(i))) {
+        out.add(times.get(i));
+      }
+    }
+    return out;
   }
 }
