@@ -219,13 +219,10 @@ public final class RealControlPlane implements TestCluster {
 
   @Override
   public Node addNode(SimNode node) {
-    Node desired = withCapacity(node.toNode(Instant.now()));
-    client.nodes().resource(desired).create();
-    // A Node's status is its kubelet's to write: the API server keeps status writes to the subresource.
-    return client.nodes().withName(node.name()).editStatus(n -> {
-      n.setStatus(desired.getStatus());
-      return n;
-    });
+    client.nodes().resource(withCapacity(node.toNode(Instant.now()))).create();
+    // The API server taints every new node not-ready (TaintNodesByCondition); the node lifecycle
+    // controller lifts that once the kubelet reports Ready. updateNode plays that controller's part.
+    return updateNode(node);
   }
 
   @Override
@@ -233,9 +230,11 @@ public final class RealControlPlane implements TestCluster {
     Node desired = withCapacity(node.toNode(Instant.now()));
     client.nodes().withName(node.name()).edit(current -> {
       current.getMetadata().setLabels(desired.getMetadata().getLabels());
-      current.setSpec(desired.getSpec());
+      current.getSpec().setTaints(desired.getSpec().getTaints());
+      current.getSpec().setUnschedulable(desired.getSpec().getUnschedulable());
       return current;
     });
+    // A Node's status is its kubelet's to write: the API server keeps status writes to the subresource.
     return client.nodes().withName(node.name()).editStatus(current -> {
       current.setStatus(desired.getStatus());
       return current;

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * backoff, not in a fixed loop, and reported as one Event whose count rises.
  */
 @QuarkusTest
+// Injects API failures into the simulated API server: runs on that backend only.
+@Tag("sim-only")
 @WithTestResource(SimulatedClusterResource.class)
 class FailingWritesE2eTest {
 
@@ -44,7 +47,7 @@ class FailingWritesE2eTest {
     Supplier<List<Instant>> attempts = () -> cluster.writes().timesSince(mark,
         w -> w.equals("POST /api/v1/namespaces/refused/pods"));
     try {
-      create(cluster.client(), daemon("refused", "agent", "refused"));
+      create(cluster, daemon("refused", "agent", "refused"));
 
       // Backoff 2 s, 4 s, 8 s: a fixed 2 s loop would make eight attempts in the same time.
       List<Instant> times = await().atMost(Duration.ofSeconds(40)).until(attempts::get, t -> t.size() >= 4);

@@ -103,12 +103,19 @@ class NodeDaemonCoreE2eTest {
   }
 
   @Test
-  void notReadyAndUnschedulableNodesStillGetPods() {
-    cluster.addNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
+  void cordonedNodesGetPodsAndNotReadyNodesKeepThePodTheyHave() {
+    cluster.addNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").build());
     cluster.addNode(SimNode.named("odd-cordoned").label(E2eSupport.GROUP_LABEL, "odd").cordoned().build());
+    cluster.addNode(SimNode.named("odd-new-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
     create(cluster, daemon("odd", "agent", "odd"));
 
+    // not-ready:NoSchedule (TaintNodesByCondition) is not among the daemon tolerations: no new pod there.
     awaitStatus(client(), "odd", "agent", s -> s.getDesiredNumberScheduled() == 2 && s.getCurrentNumberScheduled() == 2);
+    assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
+
+    // A node that goes NotReady keeps its pod: not-ready:NoExecute is tolerated.
+    cluster.updateNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
+    awaitStatus(client(), "odd", "agent", s -> s.getDesiredNumberScheduled() == 1 && s.getNumberMisscheduled() == 1);
     assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
   }
 

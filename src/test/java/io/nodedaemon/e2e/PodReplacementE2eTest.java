@@ -17,9 +17,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.sim.InjectSimulatedCluster;
-import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -37,11 +37,11 @@ import org.junit.jupiter.api.Test;
  * with the failed-pod backoff.
  */
 @QuarkusTest
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class PodReplacementE2eTest {
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   KubernetesClient client() {
     return cluster.client();
@@ -64,7 +64,7 @@ class PodReplacementE2eTest {
   @Test
   void aFailedPodIsReplacedWithinSecondsWhileItsPredecessorIsStillTerminating() {
     addNodes(cluster, "successor", "successor-1");
-    create(client(), daemon("successor", "agent", "successor"));
+    create(cluster, daemon("successor", "agent", "successor"));
     awaitStatus(client(), "successor", "agent", converged(1));
     Pod old = pods(client(), "successor").get(0);
     // Something else (a cleanup controller, say) holds the pod with a finalizer, so the deleted
@@ -86,7 +86,7 @@ class PodReplacementE2eTest {
   @Test
   void aDeletedPodIsReplacedAsSoonAsItsContainersStopAndBeforeItIsGone() {
     addNodes(cluster, "deleted", "deleted-1");
-    create(client(), daemon("deleted", "agent", "deleted"));
+    create(cluster, daemon("deleted", "agent", "deleted"));
     awaitStatus(client(), "deleted", "agent", converged(1));
     Pod old = pods(client(), "deleted").get(0);
     // The kubelet stops the containers but does not finish the deletion (a volume that will not unmount).
@@ -119,7 +119,7 @@ class PodReplacementE2eTest {
       public void onClose(WatcherException cause) {
       }
     })) {
-      NodeDaemon daemon = create(client(), daemon("crashloop", "agent", "crashloop"));
+      NodeDaemon daemon = create(cluster, daemon("crashloop", "agent", "crashloop"));
 
       // Failed-pod backoff 1 s, 2 s, 4 s: the fifth pod comes about 7 s after the second.
       await().atMost(Duration.ofSeconds(40)).until(() -> created.size() >= 5);

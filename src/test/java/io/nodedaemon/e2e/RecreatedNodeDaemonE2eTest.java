@@ -16,10 +16,13 @@ import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A NodeDaemon deleted and created again under the same name inherits nothing (SPEC §5). */
 @QuarkusTest
+// Injects API failures into the simulated API server: runs on that backend only.
+@Tag("sim-only")
 @WithTestResource(SimulatedClusterResource.class)
 class RecreatedNodeDaemonE2eTest {
 
@@ -35,13 +38,13 @@ class RecreatedNodeDaemonE2eTest {
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"agent-lost","namespace":"inherit","uid":"lost-uid"}}""")
         .once();
     int mark = cluster.writes().mark();
-    NodeDaemon old = create(cluster.client(), daemon("inherit", "agent", "inherit"));
+    NodeDaemon old = create(cluster, daemon("inherit", "agent", "inherit"));
     await().atMost(Duration.ofSeconds(30))
         .until(() -> !cluster.writes().since(mark, w -> w.equals("POST /api/v1/namespaces/inherit/pods")).isEmpty());
     cluster.client().resources(NodeDaemon.class).inNamespace("inherit").withName("agent").delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> get(cluster.client(), "inherit", "agent") == null);
 
-    NodeDaemon recreated = create(cluster.client(), daemon("inherit", "agent", "inherit"));
+    NodeDaemon recreated = create(cluster, daemon("inherit", "agent", "inherit"));
 
     awaitStatus(cluster.client(), "inherit", "agent", converged(1));
     assertThat(recreated.getMetadata().getUid()).isNotEqualTo(old.getMetadata().getUid());

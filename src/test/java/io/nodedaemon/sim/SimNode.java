@@ -17,7 +17,10 @@ import java.util.Objects;
  * {@link Node} a kubelet and the node lifecycle controller would publish.
  *
  * <p>The standard taints are derived, not stored: a node that is not ready gets
- * {@code node.kubernetes.io/not-ready:NoExecute} and a cordoned node gets
+ * {@code node.kubernetes.io/not-ready} with both effects (NoSchedule by the API server's
+ * TaintNodesByCondition admission and the node lifecycle controller, NoExecute for taint-based
+ * eviction; daemon pods tolerate only the second, so a NotReady node gets no new daemon pod but
+ * keeps the one it has) and a cordoned node gets
  * {@code node.kubernetes.io/unschedulable:NoSchedule}, because that is what a real cluster's
  * controllers add and what the placement logic must tolerate or not.
  */
@@ -56,6 +59,7 @@ public record SimNode(String name, Map<String, String> labels, List<Taint> taint
   public List<Taint> effectiveTaints() {
     List<Taint> all = new ArrayList<>(taints);
     if (!ready) {
+      all.add(taint(TAINT_NOT_READY, null, "NoSchedule"));
       all.add(taint(TAINT_NOT_READY, null, "NoExecute"));
     }
     if (unschedulable) {

@@ -36,6 +36,7 @@ class SimNodeTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("node-role.kubernetes.io/control-plane", null, "NoSchedule"),
             org.assertj.core.groups.Tuple.tuple("dedicated", "gpu", "NoExecute"),
+            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/not-ready", null, "NoSchedule"),
             org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/not-ready", null, "NoExecute"),
             org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/unschedulable", null, "NoSchedule"));
   }
