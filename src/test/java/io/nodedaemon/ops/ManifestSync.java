@@ -67,8 +67,8 @@ public final class ManifestSync {
 
     Path bundle = out.resolve("olm-bundle");
     copyTree(base.resolve("target/bundle/" + BUNDLE), bundle);
-    orderPrinterColumns(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
-    orderPrinterColumns(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
+    finishCrd(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
+    finishCrd(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
     Path csvFile = bundle.resolve("manifests/" + BUNDLE + ".clusterserviceversion.yaml");
     Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
     finishCsv(csv, readSamples(base));
@@ -79,9 +79,13 @@ public final class ManifestSync {
   static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
       "Available", "Node Selector", "Age", "Containers", "Images", "Selector");
 
-  /** Rewrites a CRD so that its printer columns come in kubectl's DaemonSet order. */
+  /**
+   * Rewrites a CRD with what the generator cannot express: printer columns in kubectl's DaemonSet
+   * order, and status.conditions as a map-type list keyed by type (one condition per type, as
+   * metav1.Condition lists are; its items' {@code type} is required by {@code ConditionSchema}).
+   */
   @SuppressWarnings("unchecked")
-  static void orderPrinterColumns(Path crdFile) throws IOException {
+  static void finishCrd(Path crdFile) throws IOException {
     String text = Files.readString(crdFile, StandardCharsets.UTF_8);
     StringBuilder header = new StringBuilder();
     for (String line : text.split("\n", -1)) {
@@ -100,8 +104,24 @@ public final class ManifestSync {
           return i < 0 ? PRINTER_COLUMN_ORDER.size() : i;
         }));
       }
+      Map<String, Object> conditions = (Map<String, Object>) path(version, "schema", "openAPIV3Schema", "properties",
+          "status", "properties", "conditions");
+      conditions.put("x-kubernetes-list-type", "map");
+      conditions.put("x-kubernetes-list-map-keys", List.of("type"));
     }
     Files.writeString(crdFile, header + YAML.writeValueAsString(crd));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object path(Map<String, Object> root, String... keys) {
+    Object node = root;
+    for (String key : keys) {
+      node = ((Map<String, Object>) node).get(key);
+      if (node == null) {
+        throw new IllegalStateException("generated CRD has no " + String.join(".", keys));
+      }
+    }
+    return node;
   }
 
   /** Adds what the generator cannot take from {@code @CSVMetadata}. */

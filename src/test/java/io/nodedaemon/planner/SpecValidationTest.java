@@ -9,12 +9,19 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -180,6 +187,48 @@ class SpecValidationTest {
 
     assertThat(problems).hasSize(SpecValidation.MAX_PROBLEMS + 1);
     assertThat(problems.get(SpecValidation.MAX_PROBLEMS)).matches("and \\d+ more problems");
+  }
+
+  /**
+   * Every object of invalid-nodedaemons.yaml (the table the API server is tested with) that could
+   * get past the API server — stored before a rule existed — is refused by the operator as well.
+   * Not: an update (the operator never sees the old object) and a count over a schema bound
+   * (the bounds exist for the CEL cost estimate; the operator runs such an object fine).
+   */
+  @TestFactory
+  Stream<DynamicTest> everyObjectTheApiServerRefusesTheOperatorRefusesToo() throws Exception {
+    List<DynamicTest> tests = new ArrayList<>();
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    try (var in = SpecValidationTest.class.getResourceAsStream("/invalid-nodedaemons.yaml");
+        YAMLParser parser = new YAMLFactory().createParser(in)) {
+      var docs = yaml.readValues(parser, Map.class);
+      while (docs.hasNext()) {
+        Map<?, ?> doc = docs.next();
+        Map<?, ?> metadata = (Map<?, ?>) doc.get("metadata");
+        Map<?, ?> annotations = (Map<?, ?>) metadata.get("annotations");
+        String expected = (String) annotations.get("test.nodedaemon.io/expect-message");
+        String name = metadata.get("name") + (expected == null ? " (valid)" : ": " + expected);
+        tests.add(DynamicTest.dynamicTest(name, () -> {
+          NodeDaemon daemon;
+          try {
+            daemon = Serialization.jsonMapper().convertValue(doc, NodeDaemon.class);
+          } catch (IllegalArgumentException e) {
+            // Nor could the informer: only values beyond the Java types (an int64, an unknown enum) do this.
+            assertThat(name).containsAnyOf("beyond-int32", "unknown-type");
+            return;
+          }
+          List<String> problems = SpecValidation.validate(daemon);
+          if (expected == null || "update".equals(annotations.get("test.nodedaemon.io/operation"))
+              || expected.contains("Too many")) {
+            assertThat(problems).isEmpty();
+          } else {
+            assertThat(problems).isNotEmpty();
+          }
+        }));
+      }
+    }
+    assertThat(tests).hasSizeGreaterThan(40);
+    return tests.stream();
   }
 
   @ParameterizedTest(name = "{0}")
