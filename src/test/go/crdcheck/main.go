@@ -7,7 +7,7 @@
 // text in the message; any other must be accepted.
 //
 //	cd src/test/go/crdcheck
-//	go run . ../../../../k8s/generated/nodedaemons.nodedaemon.io-crd.yaml ../../../resources/invalid-nodedaemons.yaml
+//	go run . ../../../../k8s/generated/nodedaemons.nodedaemon.io-crd.yaml ../../resources/invalid-nodedaemons.yaml
 package main
 
 import (
