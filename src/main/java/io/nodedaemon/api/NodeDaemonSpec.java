@@ -48,6 +48,8 @@ public class NodeDaemonSpec {
   /** The label the operator puts on every pod (the planner's PodStates.REVISION_LABEL); SPEC §1 reserves it. */
   private static final String REVISION_HASH_LABEL = "controller-revision-hash";
 
+  // Parts of the matchExpressions rule above (requirement r against the template labels); not
+  // private, as the class annotations are outside the class body.
   static final String HAS_TEMPLATE_LABELS = "has(self.template.metadata) && has(self.template.metadata.labels)";
   static final String HAS_KEY = "(" + HAS_TEMPLATE_LABELS + " && r.key in self.template.metadata.labels)";
   static final String VALUE_IN = "(" + HAS_TEMPLATE_LABELS + " && r.key in self.template.metadata.labels && has(r.values)"
@@ -72,7 +74,7 @@ public class NodeDaemonSpec {
   private PodTemplateSpec template;
 
   // Schema defaults show in `kubectl get -o yaml` what applies; the planner applies the same values
-  // to an object stored without them (CrdContentTest checks that both agree).
+  // to an object stored without them (SchemaDefaultsTest checks that both agree).
   @Default("{}")
   @JsonPropertyDescription("How existing pods are replaced with new ones when the template changes.")
   private NodeDaemonUpdateStrategy updateStrategy;
