@@ -2,6 +2,7 @@ package io.nodedaemon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,8 @@ public class NodeDaemonStatus {
   @JsonPropertyDescription("The pod label selector in string form, as `kubectl get -o wide` shows it.")
   private String selector;
 
-  @JsonPropertyDescription("kstatus conditions: Ready, Reconciling and Stalled.")
+  @SchemaFrom(type = ConditionSchema[].class)
+  @JsonPropertyDescription("kstatus conditions: Ready, Reconciling and Stalled, one of each type.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() {

@@ -2,6 +2,7 @@ package io.nodedaemon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 
 /** Which update strategy a NodeDaemon uses, and its rolling-update parameters. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -13,9 +14,13 @@ public class NodeDaemonUpdateStrategy {
     OnDelete
   }
 
+  @Default("RollingUpdate")
   @JsonPropertyDescription("RollingUpdate (default) replaces old pods automatically within the budget; OnDelete replaces a pod only after someone deletes it.")
   private Type type;
 
+  // Defaulted whatever the type (a schema default cannot depend on a sibling): with OnDelete the
+  // defaulted budget is shown but not read.
+  @Default("{}")
   @JsonPropertyDescription("Rolling update parameters; only read when type is RollingUpdate.")
   private RollingUpdateNodeDaemon rollingUpdate;
 

@@ -2,6 +2,8 @@ package io.nodedaemon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -16,15 +18,21 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
     message = "maxUnavailable and maxSurge may not both be zero")
 public class RollingUpdateNodeDaemon {
 
+  // The upper bound: the API server stores any int64, the operator reads an int. The estimator
+  // treats an int-or-string as a string of any length whatever maxLength says, so this rule's cost
+  // cannot be bounded further; it stays well within the budget (a single regex match).
   static final String INT_OR_PERCENT =
-      "type(self) == int ? self >= 0 : self.matches('^(100|[1-9]?[0-9])%$')";
+      "type(self) == int ? self >= 0 && self <= 2147483647 : self.matches('^(100|[1-9]?[0-9])%$')";
   static final String INT_OR_PERCENT_MESSAGE =
       "must be a non-negative integer or a percentage between 0% and 100%";
 
+  // Schema defaults as apps/v1 defaults them; the planner applies the same to an absent field.
+  @Default("1")
   @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
   @JsonPropertyDescription("The most nodes that may be without an available pod during the update: a number or a percent of desired nodes (rounded up). Defaults to 1.")
   private IntOrString maxUnavailable;
 
+  @Default("0")
   @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
   @JsonPropertyDescription("The most nodes that may run an updated pod beside the old one during the update: a number or a percent of desired nodes (rounded up). Defaults to 0.")
   private IntOrString maxSurge;
@@ -33,6 +41,7 @@ public class RollingUpdateNodeDaemon {
   @JsonPropertyDescription("NodeDaemon extension: that many desired nodes (or a percent of them, rounded up) stay on the old revision: the first ones in node-name order. Defaults to 0.")
   private IntOrString partition;
 
+  @SchemaFrom(type = LabelSelectorSchema.class)
   @JsonPropertyDescription("NodeDaemon extension: only nodes matching this label selector are updated; other nodes keep their pods.")
   private LabelSelector selector;
 

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * Label selector matching and rendering as metav1.LabelSelectorAsSelector does it: a null selector
- * matches nothing, an empty one everything; an unknown operator matches nothing.
+ * matches nothing, an empty one everything; an unknown operator matches nothing. Total: a malformed
+ * selector (nulls in it, SpecValidation reports them) matches nothing rather than throwing.
  */
 public final class LabelSelectors {
   private LabelSelectors() {}
@@ -21,14 +22,14 @@ public final class LabelSelectors {
     Map<String, String> l = labels == null ? Map.of() : labels;
     if (selector.getMatchLabels() != null) {
       for (var e : selector.getMatchLabels().entrySet()) {
-        if (!e.getValue().equals(l.get(e.getKey()))) {
+        if (e.getKey() == null || e.getValue() == null || !e.getValue().equals(l.get(e.getKey()))) {
           return false;
         }
       }
     }
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-        if (!matches(r, l)) {
+        if (r == null || r.getKey() == null || !matches(r, l)) {
           return false;
         }
       }
@@ -36,6 +37,7 @@ public final class LabelSelectors {
     return true;
   }
 
+  /** {@code r.getKey()} is not null (an immutable map throws on a null lookup). */
   static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
     List<String> values = r.getValues() == null ? List.of() : r.getValues();
     String value = labels.get(r.getKey());
@@ -66,7 +68,11 @@ public final class LabelSelectors {
     }
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-        String values = r.getValues() == null ? "" : String.join(",", r.getValues().stream().sorted().toList());
+        if (r == null) {
+          continue;
+        }
+        // String.valueOf: a null value would make the sort throw.
+        String values = r.getValues() == null ? "" : String.join(",", r.getValues().stream().map(String::valueOf).sorted().toList());
         // Fix (unit tests): a switch on a null operator threw an NPE, so SpecValidation crashed on
         // a selector expression without operator instead of reporting it; render it like an unknown one.
         switch (r.getOperator() == null ? "" : r.getOperator()) {

@@ -33,14 +33,21 @@ public final class ManifestSync {
   public static final String SAMPLE = "k8s/samples/fluentd-elasticsearch.yaml";
   public static final String SAMPLE_STAND_IN = "src/test/resources/ops/sample-stand-in.yaml";
 
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      // Map.of iterates in a per-JVM random order: sort keys so that every build writes the same bytes.
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  // Map.of iterates in a per-JVM random order: sort keys so that every build writes the same bytes.
+  static final ObjectMapper YAML = yaml().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  /** For a manifest read from a file: its key order is already stable, and kept. */
+  static final ObjectMapper YAML_IN_ORDER = yaml();
   static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ObjectMapper yaml() {
+    return new ObjectMapper(new LabelQuotingYAMLFactory()
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        // A string that looks like a number stays a string (a quantity such as cpu: "1").
+        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
+        .enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private ManifestSync() {}
 
@@ -67,8 +74,9 @@ public final class ManifestSync {
 
     Path bundle = out.resolve("olm-bundle");
     copyTree(base.resolve("target/bundle/" + BUNDLE), bundle);
-    orderPrinterColumns(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
-    orderPrinterColumns(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
+    finishCrd(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
+    finishCrd(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
+    requote(k8s.resolve("operator.yaml"));
     Path csvFile = bundle.resolve("manifests/" + BUNDLE + ".clusterserviceversion.yaml");
     Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
     finishCsv(csv, readSamples(base));
@@ -79,9 +87,13 @@ public final class ManifestSync {
   static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
       "Available", "Node Selector", "Age", "Containers", "Images", "Selector");
 
-  /** Rewrites a CRD so that its printer columns come in kubectl's DaemonSet order. */
+  /**
+   * Rewrites a CRD with what the generator cannot express: printer columns in kubectl's DaemonSet
+   * order, and status.conditions as a map-type list keyed by type (one condition per type, as
+   * metav1.Condition lists are; its items' {@code type} is required by {@code ConditionSchema}).
+   */
   @SuppressWarnings("unchecked")
-  static void orderPrinterColumns(Path crdFile) throws IOException {
+  static void finishCrd(Path crdFile) throws IOException {
     String text = Files.readString(crdFile, StandardCharsets.UTF_8);
     StringBuilder header = new StringBuilder();
     for (String line : text.split("\n", -1)) {
@@ -100,8 +112,48 @@ public final class ManifestSync {
           return i < 0 ? PRINTER_COLUMN_ORDER.size() : i;
         }));
       }
+      Map<String, Object> conditions = (Map<String, Object>) path(version, "schema", "openAPIV3Schema", "properties",
+          "status", "properties", "conditions");
+      conditions.put("x-kubernetes-list-type", "map");
+      conditions.put("x-kubernetes-list-map-keys", List.of("type"));
     }
     Files.writeString(crdFile, header + YAML.writeValueAsString(crd));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object path(Map<String, Object> root, String... keys) {
+    Object node = root;
+    for (String key : keys) {
+      node = ((Map<String, Object>) node).get(key);
+      if (node == null) {
+        throw new IllegalStateException("generated CRD has no " + String.join(".", keys));
+      }
+    }
+    return node;
+  }
+
+  /**
+   * Writes a multi-document manifest again through {@link #YAML}, keeping its header comment and
+   * key order, so that its label and annotation values are quoted like the bundle's.
+   */
+  static void requote(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      if (!line.startsWith("#")) {
+        break;
+      }
+      out.append(line).append('\n');
+    }
+    try (YAMLParser parser = new YAMLFactory().createParser(text)) {
+      for (var docs = YAML.readValues(parser, Map.class); docs.hasNext(); ) {
+        Map<?, ?> doc = docs.next();
+        if (doc != null && !doc.isEmpty()) {
+          out.append("---\n").append(YAML_IN_ORDER.writeValueAsString(doc));
+        }
+      }
+    }
+    Files.writeString(file, out.toString());
   }
 
   /** Adds what the generator cannot take from {@code @CSVMetadata}. */
