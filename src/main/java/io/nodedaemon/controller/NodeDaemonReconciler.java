@@ -258,13 +258,17 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     InFlight pending = inFlight.observe(key, controlled, now);
 
     RevisionPlan revisions = Revisions.plan(daemon, ownedRevisions(daemon), controlled);
-    RevisionWriter.Outcome revisionOutcome = revisionWriter.apply(daemon.getMetadata().getNamespace(), revisions,
-        daemon.getSpec().getTemplate());
+    RevisionWriter.Outcome revisionOutcome = revisionWriter.apply(daemon, revisions);
     if (revisionOutcome.collided()) {
       // Upstream: bump collisionCount in status and try again with the new hash.
       NodeDaemonStatus bumped = Serialization.clone(knownStatus(daemon) == null ? new NodeDaemonStatus() : knownStatus(daemon));
       bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
       return withStatus(daemon, bumped, Duration.ZERO, true);
+    }
+    if (!revisionOutcome.ready()) {
+      // SPEC §6: no pod carries a hash with no revision behind it. As upstream's syncDaemonSet
+      // returns when constructHistory fails, this pass writes no pod and looks again soon.
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(RETRY_AFTER_FAILED_WRITE);
     }
     String updateRevision = revisions.updateHash();
     Plan plan = planner.plan(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
@@ -305,7 +309,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
-    if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
+    if (outcome.failed() || outcome.skippedCreates() > 0) {
       requeue = earliest(requeue, RETRY_AFTER_FAILED_WRITE);
     }
     return withStatus(daemon, status, requeue, false);

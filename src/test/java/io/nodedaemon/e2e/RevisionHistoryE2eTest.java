@@ -1,0 +1,57 @@
+package io.nodedaemon.e2e;
+
+import static io.nodedaemon.e2e.E2eSupport.addNodes;
+import static io.nodedaemon.e2e.E2eSupport.awaitStatus;
+import static io.nodedaemon.e2e.E2eSupport.converged;
+import static io.nodedaemon.e2e.E2eSupport.create;
+import static io.nodedaemon.e2e.E2eSupport.daemon;
+import static io.nodedaemon.e2e.E2eSupport.pods;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.sim.SimulatedCluster;
+import io.nodedaemon.sim.SimulatedClusterResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The revision history on the simulated cluster: a revision exists before any pod carries its hash (SPEC §6). */
+@QuarkusTest
+@WithTestResource(SimulatedClusterResource.class)
+class RevisionHistoryE2eTest {
+
+  @InjectSimulatedCluster
+  SimulatedCluster cluster;
+
+  @Test
+  void aRevisionThatCannotBeWrittenHoldsTheRolloutBack() {
+    KubernetesClient client = cluster.client();
+    addNodes(cluster, "revfail", "rf-a", "rf-b");
+    create(client, daemon("revfail", "agent", "revfail"));
+    String oldHash = awaitStatus(client, "revfail", "agent", converged(2)).getUpdateRevision();
+
+    // The next revisions cannot be written for a while (a quota, a webhook that is down).
+    cluster.server().expect().post().withPath("/apis/apps/v1/namespaces/revfail/controllerrevisions")
+        .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\",\"message\":\"exceeded quota\"}")
+        .times(4);
+    client.resources(NodeDaemon.class).inNamespace("revfail").withName("agent").edit(nd -> {
+      nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
+      return nd;
+    });
+
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> pods(client, "revfail").size() == 2
+        && pods(client, "revfail").stream().allMatch(p -> oldHash.equals(p.getMetadata().getLabels().get("controller-revision-hash"))
+            && p.getMetadata().getDeletionTimestamp() == null));
+
+    // Once the revision is written, the rollout goes ahead.
+    String newHash = awaitStatus(client, "revfail", "agent",
+        converged(2).and(s -> s.getObservedGeneration() == 2L && !oldHash.equals(s.getUpdateRevision()))).getUpdateRevision();
+    assertThat(client.apps().controllerRevisions().inNamespace("revfail").withName("agent-" + newHash).get()).isNotNull();
+    assertThat(pods(client, "revfail")).allSatisfy(p ->
+        assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash", newHash));
+  }
+}
