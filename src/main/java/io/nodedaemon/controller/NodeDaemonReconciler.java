@@ -60,7 +60,10 @@ import org.jboss.logging.Logger;
  * (the pure {@link DaemonPlanner}) → carry out the plan ({@link DaemonPodsDependent}) → write the
  * status if it changed. It holds no placement or rollout logic of its own.
  */
-@ControllerConfiguration(name = NodeDaemonReconciler.NAME)
+// Not generation-aware: as upstream's informer, a change to status alone (another writer, a lost
+// write) starts a pass, so the status is corrected within seconds (SPEC §2). Our own status
+// writes start one pass each too, which finds nothing to change and writes nothing.
+@ControllerConfiguration(name = NodeDaemonReconciler.NAME, generationAwareEventProcessing = false)
 @CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
@@ -361,7 +364,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         client.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).withName(daemon.getMetadata().getName())
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-        lastWritten.put(key, new Written(daemon.getMetadata().getUid(), status));
+        lastWritten.put(key, new Written(daemon.getMetadata().getUid(), daemon.getMetadata().getResourceVersion(), status));
       } catch (KubernetesClientException e) {
         lastWritten.remove(key);
         if (e.getCode() != 404) {
@@ -373,14 +376,23 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     return requeue == null ? control : control.rescheduleAfter(requeue);
   }
 
-  /** The status on the server as far as we know: our last write, or the cached primary's. */
+  /**
+   * The status on the server as far as we know: the observed object's (SPEC §2: status is truth,
+   * not memory), except while the cache still shows the very version our last write patched; then
+   * our write is newer than the cache and is what the server holds.
+   */
   private NodeDaemonStatus knownStatus(NodeDaemon daemon) {
     Written known = lastWritten.get(ReconcilerKeys.of(daemon));
-    return known != null && known.uid().equals(daemon.getMetadata().getUid()) ? known.status() : daemon.getStatus();
+    boolean cacheBehindOurWrite = known != null && known.uid().equals(daemon.getMetadata().getUid())
+        && known.patchedVersion() != null && known.patchedVersion().equals(daemon.getMetadata().getResourceVersion());
+    return cacheBehindOurWrite ? known.status() : daemon.getStatus();
   }
 
-  /** The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh). */
-  private record Written(String uid, NodeDaemonStatus status) {}
+  /**
+   * The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh),
+   * and the resourceVersion of the object it was computed from.
+   */
+  private record Written(String uid, String patchedVersion, NodeDaemonStatus status) {}
 
   private void recordSyncEvents(NodeDaemon daemon, DaemonPodsDependent.SyncOutcome outcome) {
     // One event per kind per pass (upstream records one per pod): at 5,000 nodes that halves the writes.
