@@ -99,7 +99,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final KubernetesClient client;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
   private final NodeDaemonMetrics metrics;
-  /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
+  /**
+   * Per NodeDaemon: the progress record of the last pass. Only its count of available updated
+   * pods is used, and only while status still carries its clock: the clock itself is in status.
+   */
   private final Map<String, ProgressDeadline.ProgressRecord> progress = new ConcurrentHashMap<>();
 
   private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -292,8 +295,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     boolean paused = rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused());
     var counts = plan.counts();
     boolean rolling = counts.updatedNumberScheduled() < plan.targetUpdated() || plan.updatedAvailable() < counts.updatedNumberScheduled();
+    // The clock comes from status (SPEC §6), so a restart or a failover does not reset it.
+    NodeDaemonStatus observed = knownStatus(daemon);
+    ProgressDeadline.ProgressRecord previous = observed == null ? null : ProgressDeadline.previous(updateRevision,
+        StatusComputer.progressClock(observed, updateRevision), observed.getUpdatedNumberScheduled(),
+        observed.getNumberAvailable(), progress.get(key));
     ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(daemon.getSpec().getProgressDeadlineSeconds(), paused, rolling,
-        updateRevision, plan.updatedAvailable(), progress.get(key), now);
+        updateRevision, plan.updatedAvailable(), previous, now);
     if (verdict.record() == null) {
       progress.remove(key);
     } else {
@@ -308,7 +316,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
-        paused, stalled), now);
+        paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime()), now);
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
