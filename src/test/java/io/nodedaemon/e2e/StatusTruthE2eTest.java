@@ -44,7 +44,7 @@ class StatusTruthE2eTest {
   @Test
   void aStatusChangedByAnotherWriterIsCorrectedWithinSeconds() {
     KubernetesClient client = cluster.client();
-    addNodes(cluster, "truth", "t-a", "t-b");
+    addNodes(cluster, "truth", "truth-a", "truth-b");
     create(client, daemon("truth", "agent", "truth"));
     NodeDaemonStatus good = awaitStatus(client, "truth", "agent", converged(2).and(s -> "True".equals(conditionStatus(s, "Ready"))));
 
@@ -68,8 +68,8 @@ class StatusTruthE2eTest {
   @Test
   void aStatusSayingTheRolloutIsStuckPastTheDeadlineIsStalledAtOnce() {
     KubernetesClient client = cluster.client();
-    addNodes(cluster, "stuck", "s-a", "s-b", "s-c");
-    NodeDaemon d = daemon("stuck", "agent", "stuck");
+    addNodes(cluster, "clock-from-status", "cfs-a", "cfs-b", "cfs-c");
+    NodeDaemon d = daemon("clock-from-status", "agent", "clock-from-status");
     d.getSpec().setProgressDeadlineSeconds(600);
     NodeDaemonUpdateStrategy strategy = new NodeDaemonUpdateStrategy();
     RollingUpdateNodeDaemon ru = new RollingUpdateNodeDaemon();
@@ -77,29 +77,29 @@ class StatusTruthE2eTest {
     strategy.setRollingUpdate(ru);
     d.getSpec().setUpdateStrategy(strategy);
     create(client, d);
-    awaitStatus(client, "stuck", "agent", converged(3));
+    awaitStatus(client, "clock-from-status", "agent", converged(3));
 
     String broken = "example.org/agent:never-ready";
     cluster.kubelet().holdReadinessOfImage(broken);
     try {
-      client.resources(NodeDaemon.class).inNamespace("stuck").withName("agent").edit(nd -> {
+      client.resources(NodeDaemon.class).inNamespace("clock-from-status").withName("agent").edit(nd -> {
         nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(broken);
         return nd;
       });
-      awaitStatus(client, "stuck", "agent", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1
+      awaitStatus(client, "clock-from-status", "agent", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1
           && "RollingUpdate".equals(conditionReason(s, "Reconciling")));
 
       // The status a previous operator left: this rollout has made no progress for an hour. This
       // process saw it start a moment ago; what status says wins.
       Instant anHourAgo = Instant.now().minus(Duration.ofHours(1));
-      client.resources(NodeDaemon.class).inNamespace("stuck").withName("agent").editStatus(nd -> {
+      client.resources(NodeDaemon.class).inNamespace("clock-from-status").withName("agent").editStatus(nd -> {
         nd.getStatus().getConditions().stream().filter(c -> "Reconciling".equals(c.getType()))
             .forEach(c -> c.setLastTransitionTime(anHourAgo.toString()));
         return nd;
       });
 
       await().atMost(SECONDS).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-        NodeDaemonStatus s = get(client, "stuck", "agent").getStatus();
+        NodeDaemonStatus s = get(client, "clock-from-status", "agent").getStatus();
         assertThat(conditionStatus(s, "Stalled")).isEqualTo("True");
         assertThat(conditionReason(s, "Stalled")).isEqualTo("ProgressDeadlineExceeded");
         assertThat(conditionStatus(s, "Reconciling")).isEqualTo("False");
