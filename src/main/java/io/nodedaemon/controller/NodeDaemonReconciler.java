@@ -341,10 +341,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
     String uid = daemon.getMetadata().getUid();
-    return revisionInformer.list(daemon.getMetadata().getNamespace(), r -> {
+    List<ControllerRevision> inNamespace = revisionInformer.list(daemon.getMetadata().getNamespace(), r -> true).toList();
+    List<ControllerRevision> owned = new ArrayList<>(inNamespace.stream().filter(r -> {
       OwnerReference controller = PodClaims.controllerOf(r);
       return controller != null && uid.equals(controller.getUid());
-    }).toList();
+    }).toList());
+    // Upstream's ClaimControllerRevisions: orphans matching the selector join the history.
+    owned.addAll(revisionWriter.adopt(daemon, Revisions.orphansToAdopt(daemon, inNamespace)));
+    return owned;
   }
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {

@@ -57,7 +57,7 @@ final class RevisionWriter {
           } else {
             OwnerReference controller = PodClaims.controllerOf(existing);
             if (controller == null) {
-              ready = adopt(daemon, existing);
+              ready = adopt(daemon, existing) != null;
             } else if (!daemon.getMetadata().getUid().equals(controller.getUid())) {
               collided = true; // our template, another controller's revision: not ours to use
             }
@@ -100,12 +100,24 @@ final class RevisionWriter {
     }
   }
 
+  /** Adopts these orphans; returns those now ours, as the server returned them. */
+  List<ControllerRevision> adopt(NodeDaemon daemon, List<ControllerRevision> orphans) {
+    List<ControllerRevision> adopted = new ArrayList<>();
+    for (ControllerRevision orphan : orphans) {
+      ControllerRevision ours = adopt(daemon, orphan);
+      if (ours != null) {
+        adopted.add(ours);
+      }
+    }
+    return adopted;
+  }
+
   /**
    * Adds our controller reference to an orphaned revision (upstream's ClaimControllerRevisions).
    * The patch carries the revision's uid and resourceVersion, so one that changed meanwhile is
-   * left for the next pass.
+   * left for the next pass. Returns the adopted revision, null if it was not adopted.
    */
-  private boolean adopt(NodeDaemon daemon, ControllerRevision orphan) {
+  private ControllerRevision adopt(NodeDaemon daemon, ControllerRevision orphan) {
     List<OwnerReference> refs = new ArrayList<>(
         orphan.getMetadata().getOwnerReferences() == null ? List.of() : orphan.getMetadata().getOwnerReferences());
     refs.add(DaemonPodFactory.controllerReference(daemon));
@@ -114,13 +126,14 @@ final class RevisionWriter {
     metadata.put("resourceVersion", orphan.getMetadata().getResourceVersion());
     metadata.put("ownerReferences", refs);
     try {
-      client.apps().controllerRevisions().inNamespace(orphan.getMetadata().getNamespace()).withName(orphan.getMetadata().getName())
+      ControllerRevision adopted = client.apps().controllerRevisions().inNamespace(orphan.getMetadata().getNamespace())
+          .withName(orphan.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
       LOG.infof("adopted orphaned revision %s/%s", orphan.getMetadata().getNamespace(), orphan.getMetadata().getName());
-      return true;
+      return adopted;
     } catch (KubernetesClientException e) {
       LOG.debugf("could not adopt revision %s: %s", orphan.getMetadata().getName(), e.getMessage());
-      return false;
+      return null;
     }
   }
 }

@@ -1,9 +1,9 @@
 package io.nodedaemon.status;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.DaemonCounts;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

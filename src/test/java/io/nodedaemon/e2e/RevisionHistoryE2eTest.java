@@ -9,14 +9,18 @@ import static io.nodedaemon.e2e.E2eSupport.pods;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.rollout.Revisions;
 import io.nodedaemon.sim.InjectSimulatedCluster;
 import io.nodedaemon.sim.SimulatedCluster;
 import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The revision history on the simulated cluster: a revision exists before any pod carries its hash (SPEC §6). */
@@ -53,5 +57,35 @@ class RevisionHistoryE2eTest {
     assertThat(client.apps().controllerRevisions().inNamespace("revfail").withName("agent-" + newHash).get()).isNotNull();
     assertThat(pods(client, "revfail")).allSatisfy(p ->
         assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash", newHash));
+  }
+
+  @Test
+  void anOrphanedRevisionHistoryIsAdopted() {
+    KubernetesClient client = cluster.client();
+    cluster.createNamespace("revorphan");
+    addNodes(cluster, "revorphan", "ro-a");
+    // The history a NodeDaemon deleted with --cascade=orphan left behind: its own template of old.
+    NodeDaemon earlier = daemon("revorphan", "agent", "revorphan");
+    earlier.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:0");
+    String oldHash = Revisions.hash(earlier.getSpec().getTemplate(), null);
+    ControllerRevision old = new ControllerRevisionBuilder()
+        .withNewMetadata().withName(Revisions.revisionName("agent", oldHash)).withNamespace("revorphan")
+        .withLabels(Map.of("app", "agent", "controller-revision-hash", oldHash)).endMetadata()
+        .withData(Revisions.revisionData(earlier.getSpec().getTemplate()))
+        .withRevision(1L)
+        .build();
+    client.resource(old).create();
+
+    create(client, daemon("revorphan", "agent", "revorphan"));
+    awaitStatus(client, "revorphan", "agent", converged(1));
+
+    String uid = E2eSupport.get(client, "revorphan", "agent").getMetadata().getUid();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        client.apps().controllerRevisions().inNamespace("revorphan").withName(old.getMetadata().getName()).get()
+            .getMetadata().getOwnerReferences())
+        .anySatisfy(o -> {
+          assertThat(o.getUid()).isEqualTo(uid);
+          assertThat(o.getController()).isTrue();
+        }));
   }
 }
