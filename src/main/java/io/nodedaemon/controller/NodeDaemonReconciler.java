@@ -60,7 +60,10 @@ import org.jboss.logging.Logger;
  * (the pure {@link DaemonPlanner}) → carry out the plan ({@link DaemonPodsDependent}) → write the
  * status if it changed. It holds no placement or rollout logic of its own.
  */
-@ControllerConfiguration(name = NodeDaemonReconciler.NAME)
+// Not generation-aware: as upstream's informer, a change to status alone (another writer, a lost
+// write) starts a pass, so the status is corrected within seconds (SPEC §2). Our own status
+// writes start one pass each too, which finds nothing to change and writes nothing.
+@ControllerConfiguration(name = NodeDaemonReconciler.NAME, generationAwareEventProcessing = false)
 @CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
@@ -96,7 +99,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final KubernetesClient client;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
   private final NodeDaemonMetrics metrics;
-  /** Per NodeDaemon: when its rollout last made progress (in memory; a restart starts the clock anew). */
+  /**
+   * Per NodeDaemon: the progress record of the last pass. Only its count of available updated
+   * pods is used, and only while status still carries its clock: the clock itself is in status.
+   */
   private final Map<String, ProgressDeadline.ProgressRecord> progress = new ConcurrentHashMap<>();
 
   private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -261,13 +267,17 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     InFlight pending = inFlight.observe(key, controlled, now);
 
     RevisionPlan revisions = Revisions.plan(daemon, ownedRevisions(daemon), controlled);
-    RevisionWriter.Outcome revisionOutcome = revisionWriter.apply(daemon.getMetadata().getNamespace(), revisions,
-        daemon.getSpec().getTemplate());
+    RevisionWriter.Outcome revisionOutcome = revisionWriter.apply(daemon, revisions);
     if (revisionOutcome.collided()) {
       // Upstream: bump collisionCount in status and try again with the new hash.
       NodeDaemonStatus bumped = Serialization.clone(knownStatus(daemon) == null ? new NodeDaemonStatus() : knownStatus(daemon));
       bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
       return withStatus(daemon, bumped, Duration.ZERO, true);
+    }
+    if (!revisionOutcome.ready()) {
+      // SPEC §6: no pod carries a hash with no revision behind it. As upstream's syncDaemonSet
+      // returns when constructHistory fails, this pass writes no pod and looks again, with backoff.
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key));
     }
     String updateRevision = revisions.updateHash();
     Plan plan = planner.plan(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
@@ -288,8 +298,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     boolean paused = rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused());
     var counts = plan.counts();
     boolean rolling = counts.updatedNumberScheduled() < plan.targetUpdated() || plan.updatedAvailable() < counts.updatedNumberScheduled();
+    // The clock comes from status (SPEC §6), so a restart or a failover does not reset it.
+    NodeDaemonStatus observed = knownStatus(daemon);
+    ProgressDeadline.ProgressRecord previous = observed == null ? null : ProgressDeadline.previous(updateRevision,
+        StatusComputer.progressClock(observed, updateRevision), observed.getUpdatedNumberScheduled(),
+        observed.getNumberAvailable(), progress.get(key));
     ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(daemon.getSpec().getProgressDeadlineSeconds(), paused, rolling,
-        updateRevision, plan.updatedAvailable(), progress.get(key), now);
+        updateRevision, plan.updatedAvailable(), previous, now);
     if (verdict.record() == null) {
       progress.remove(key);
     } else {
@@ -304,11 +319,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
-        paused, stalled), now);
+        paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime()), now);
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
-    if (outcome.failed() || outcome.skippedCreates() > 0 || !revisionOutcome.ready()) {
+    if (outcome.failed() || outcome.skippedCreates() > 0) {
       // The backoff, not earlier: a capped burst (1 s) would otherwise retry failing writes in a loop.
       requeue = writeBackoff.failed(key);
     } else {
@@ -334,10 +349,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
     String uid = daemon.getMetadata().getUid();
-    return revisionInformer.list(daemon.getMetadata().getNamespace(), r -> {
+    List<ControllerRevision> inNamespace = revisionInformer.list(daemon.getMetadata().getNamespace(), r -> true).toList();
+    List<ControllerRevision> owned = new ArrayList<>(inNamespace.stream().filter(r -> {
       OwnerReference controller = PodClaims.controllerOf(r);
       return controller != null && uid.equals(controller.getUid());
-    }).toList();
+    }).toList());
+    // Upstream's ClaimControllerRevisions: orphans matching the selector join the history.
+    owned.addAll(revisionWriter.adopt(daemon, Revisions.orphansToAdopt(daemon, inNamespace)));
+    return owned;
   }
 
   private UpdateControl<NodeDaemon> refuse(NodeDaemon daemon, StatusComputer.Problem problem, Instant now) {
@@ -365,7 +384,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         client.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).withName(daemon.getMetadata().getName())
             .subresource("status")
             .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-        lastWritten.put(key, new Written(daemon.getMetadata().getUid(), status));
+        lastWritten.put(key, new Written(daemon.getMetadata().getUid(), daemon.getMetadata().getResourceVersion(), status));
       } catch (KubernetesClientException e) {
         lastWritten.remove(key);
         if (e.getCode() != 404) {
@@ -377,14 +396,23 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     return requeue == null ? control : control.rescheduleAfter(requeue);
   }
 
-  /** The status on the server as far as we know: our last write, or the cached primary's. */
+  /**
+   * The status on the server as far as we know: the observed object's (SPEC §2: status is truth,
+   * not memory), except while the cache still shows the very version our last write patched; then
+   * our write is newer than the cache and is what the server holds.
+   */
   private NodeDaemonStatus knownStatus(NodeDaemon daemon) {
     Written known = lastWritten.get(ReconcilerKeys.of(daemon));
-    return known != null && known.uid().equals(daemon.getMetadata().getUid()) ? known.status() : daemon.getStatus();
+    boolean cacheBehindOurWrite = known != null && known.uid().equals(daemon.getMetadata().getUid())
+        && known.patchedVersion() != null && known.patchedVersion().equals(daemon.getMetadata().getResourceVersion());
+    return cacheBehindOurWrite ? known.status() : daemon.getStatus();
   }
 
-  /** The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh). */
-  private record Written(String uid, NodeDaemonStatus status) {}
+  /**
+   * The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh),
+   * and the resourceVersion of the object it was computed from.
+   */
+  private record Written(String uid, String patchedVersion, NodeDaemonStatus status) {}
 
   private void recordSyncEvents(NodeDaemon daemon, DaemonPodsDependent.SyncOutcome outcome) {
     // One event per kind per pass (upstream records one per pod): at 5,000 nodes that halves the writes.

@@ -1,8 +1,14 @@
 package io.nodedaemon.ops;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Optional;
@@ -12,17 +18,29 @@ import org.jboss.logging.Logger;
  * Provides the {@link LeaderElectionConfiguration} that quarkus-operator-sdk looks up in the
  * profiles listed by {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (prod).
  * Returns {@code null} (no election) when {@code nodedaemon.leader-election.enabled=false}.
+ * A replica that loses the Lease stops reconciling and exits ({@link LeaderLoss}).
  */
 @Singleton
 public class LeaderElectionProducer {
   private static final Logger LOG = Logger.getLogger(LeaderElectionProducer.class);
 
+  private volatile boolean shuttingDown;
+
+  /**
+   * Before quarkus-operator-sdk stops the operator (default priority), which cancels the election
+   * and so calls onStopLeading: that call is the shutdown's own, not a lost Lease.
+   */
+  void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+    shuttingDown = true;
+  }
+
   @Produces
   @Dependent
-  LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings) {
-    // Not exitOnStopLeading: JOSDK would call System.exit from within the SIGTERM shutdown hook,
-    // which blocks forever (seen in PackagedOperatorIT); a pod stopping must stop promptly.
-    LeaderElectionConfiguration config = toConfiguration(settings, false);
+  LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings, Instance<Operator> operator) {
+    // The Operator is looked up only when the Lease is lost: it is built from this configuration.
+    LeaderLoss loss = LeaderLoss.exitingProcess(() -> operator.get().stop(),
+        () -> shuttingDown || LeaderLoss.jvmShuttingDown(), settings.exitTimeout());
+    LeaderElectionConfiguration config = toConfiguration(settings, loss);
     if (config == null) {
       LOG.info("Leader election disabled (nodedaemon.leader-election.enabled=false)");
     } else {
@@ -33,11 +51,11 @@ public class LeaderElectionProducer {
   }
 
   /**
-   * Maps the settings to JOSDK's configuration; {@code null} when election is disabled. A replica
-   * that loses the Lease exits ({@code exitOnStopLeading}) so that Kubernetes restarts it clean.
+   * Maps the settings to JOSDK's configuration; {@code null} when election is disabled. JOSDK's own
+   * {@code exitOnStopLeading} stays off (it deadlocks in the shutdown hook, see {@link LeaderLoss});
+   * {@code loss} handles a lost Lease instead.
    */
-  public static LeaderElectionConfiguration toConfiguration(LeaderElectionSettings settings,
-      boolean exitOnStopLeading) {
+  public static LeaderElectionConfiguration toConfiguration(LeaderElectionSettings settings, LeaderLoss loss) {
     if (!settings.enabled()) {
       return null;
     }
@@ -54,7 +72,8 @@ public class LeaderElectionProducer {
         .withLeaseDuration(settings.leaseDuration())
         .withRenewDeadline(settings.renewDeadline())
         .withRetryPeriod(settings.retryPeriod())
-        .withExitOnStopLeading(exitOnStopLeading)
+        .withLeaderCallbacks(new LeaderCallbacks(() -> {}, loss::onStopLeading, leader -> {}))
+        .withExitOnStopLeading(false)
         .build();
   }
 }

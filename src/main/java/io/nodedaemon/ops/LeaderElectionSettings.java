@@ -34,4 +34,11 @@ public interface LeaderElectionSettings {
 
   @WithDefault("2s")
   Duration retryPeriod();
+
+  /**
+   * After losing the Lease, how long the replica may take to stop cleanly (controllers stopped,
+   * shutdown hooks run) before it halts.
+   */
+  @WithDefault("5s")
+  Duration exitTimeout();
 }

@@ -9,6 +9,8 @@ import java.util.List;
 /**
  * The kstatus conditions of a NodeDaemon and the rule that keeps them stable: a condition's
  * lastTransitionTime changes only when its status flips, so an unchanged state writes nothing.
+ * The one exception is the Reconciling condition during a timed rollout, whose lastTransitionTime
+ * is the progress-deadline clock ({@link #setSince}).
  */
 public final class Conditions {
 
@@ -41,6 +43,30 @@ public final class Conditions {
         .withMessage(message)
         .withObservedGeneration(generation)
         .withLastTransitionTime(since)
+        .build());
+    out.sort((a, b) -> order(a.getType()) - order(b.getType()));
+    return out;
+  }
+
+  /**
+   * As {@link #set}, but with the transition time given: the Reconciling condition carries the
+   * progress-deadline clock, which moves on progress although the condition stays True.
+   */
+  public static List<Condition> setSince(List<Condition> current, String type, boolean status, String reason,
+      String message, Long generation, Instant since) {
+    List<Condition> out = new ArrayList<>();
+    for (Condition c : current == null ? List.<Condition>of() : current) {
+      if (!type.equals(c.getType())) {
+        out.add(c);
+      }
+    }
+    out.add(new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since.toString())
         .build());
     out.sort((a, b) -> order(a.getType()) - order(b.getType()));
     return out;

@@ -1,9 +1,12 @@
 package io.nodedaemon.status;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.DaemonCounts;
+import io.nodedaemon.planner.rollout.ProgressDeadline;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * Builds a NodeDaemon's status from what one pass observed: the apps/v1 counters, the revisions
@@ -18,6 +21,8 @@ public final class StatusComputer {
   /**
    * What the pass found. {@code targetUpdated} is how many nodes should carry the update revision
    * when the rollout is done (desired nodes, less those a partition or a node selector keeps old).
+   * {@code progressClock} is when the timed rollout last made progress (or started), null when no
+   * rollout is timed: it is kept as the Reconciling condition's lastTransitionTime (SPEC §6).
    */
   public record Observed(
       DaemonCounts counts,
@@ -28,7 +33,18 @@ public final class StatusComputer {
       int targetUpdated,
       boolean writesPending,
       boolean paused,
-      Problem stalled) {}
+      Problem stalled,
+      Instant progressClock) {
+
+    /** A pass with no timed rollout. */
+    public Observed(DaemonCounts counts, String updateRevision, String currentRevision, Integer collisionCount,
+        String selector, int targetUpdated, boolean writesPending, boolean paused, Problem stalled) {
+      this(counts, updateRevision, currentRevision, collisionCount, selector, targetUpdated, writesPending, paused, stalled, null);
+    }
+  }
+
+  /** The Reconciling reason while a rollout is paused: waiting is asked for, so it is not timed. */
+  public static final String PAUSED = "RolloutPaused";
 
   private StatusComputer() {}
 
@@ -81,7 +97,7 @@ public final class StatusComputer {
         reason = "Placing";
         message = String.format("%d of %d nodes have a pod, %d run one they should not", c.currentNumberScheduled(), desired, c.numberMisscheduled());
       } else if (!updated) {
-        reason = o.paused() ? "RolloutPaused" : "RollingUpdate";
+        reason = o.paused() ? PAUSED : "RollingUpdate";
         message = String.format("%d of %d nodes updated to revision %s", c.updatedNumberScheduled(), o.targetUpdated(), o.updateRevision());
       } else {
         reason = "WaitingForAvailability";
@@ -90,11 +106,45 @@ public final class StatusComputer {
       conditions = Conditions.set(conditions, Conditions.READY, false, stalled ? o.stalled().reason() : reason,
           stalled ? o.stalled().message() : message, generation, now);
       // kstatus: Reconciling and Stalled are not both True; a stalled rollout is not converging.
-      conditions = Conditions.set(conditions, Conditions.RECONCILING, !stalled, stalled ? o.stalled().reason() : reason,
-          stalled ? "Not converging: " + o.stalled().message() : message, generation, now);
+      String reconcilingReason = stalled ? o.stalled().reason() : reason;
+      String reconcilingMessage = stalled ? "Not converging: " + o.stalled().message() : message;
+      if (o.progressClock() != null && (!stalled || ProgressDeadline.REASON.equals(o.stalled().reason()))) {
+        // The progress-deadline clock lives here, not in memory: a restarted operator reads it back.
+        conditions = Conditions.setSince(conditions, Conditions.RECONCILING, !stalled, reconcilingReason, reconcilingMessage,
+            generation, o.progressClock());
+      } else {
+        conditions = Conditions.set(conditions, Conditions.RECONCILING, !stalled, reconcilingReason, reconcilingMessage,
+            generation, now);
+      }
     }
     s.setConditions(conditions);
     return s;
+  }
+
+  /**
+   * The progress-deadline clock a status carries for a rollout to {@code updateHash} (SPEC §6):
+   * the Reconciling condition's lastTransitionTime while that condition times a rollout (True and
+   * not paused, or False because the deadline passed); null when the status times no rollout of
+   * that revision, so the clock starts afresh. A malformed time counts as none.
+   */
+  public static Instant progressClock(NodeDaemonStatus observed, String updateHash) {
+    if (observed == null || updateHash == null || !updateHash.equals(observed.getUpdateRevision())) {
+      return null;
+    }
+    Condition reconciling = Conditions.find(observed.getConditions(), Conditions.RECONCILING);
+    if (reconciling == null || reconciling.getLastTransitionTime() == null) {
+      return null;
+    }
+    boolean timing = "True".equals(reconciling.getStatus()) ? !PAUSED.equals(reconciling.getReason())
+        : "False".equals(reconciling.getStatus()) && ProgressDeadline.REASON.equals(reconciling.getReason());
+    if (!timing) {
+      return null;
+    }
+    try {
+      return Instant.parse(reconciling.getLastTransitionTime());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /**

@@ -113,6 +113,11 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Waits up to {@code timeout} for the process to end by itself; its exit status, or null if it still runs. */
+  public Integer awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+  }
+
   /** Kills the process at once, as a crashed or evicted operator pod would die. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

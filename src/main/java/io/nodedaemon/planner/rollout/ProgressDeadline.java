@@ -12,6 +12,13 @@ import java.time.Instant;
  * A paused rollout is never Stalled by the deadline, and resuming starts a fresh clock: waiting
  * is what the user asked for. A count that drops (a pod crashed, a node left) is remembered
  * without resetting the clock, so recovering from it counts as progress again.
+ *
+ * <p>The clock survives a restart or a failover because it lives in status, not in memory: the
+ * Reconciling condition's lastTransitionTime holds the time of the last progress, and progress
+ * writes a fresh one (as a Deployment keeps its clock in the Progressing condition). The count of
+ * available updated pods that progress is measured against is remembered between passes of one
+ * process; a process that has not seen the previous pass uses an upper bound taken from status
+ * ({@link #previous}), so it never mistakes standing still for progress.
  */
 public final class ProgressDeadline {
 
@@ -24,8 +31,8 @@ public final class ProgressDeadline {
   private ProgressDeadline() {}
 
   /**
-   * What the reconciler remembers between passes (in memory; after a restart it may seed
-   * {@code lastProgressTime} from the Reconciling condition's lastTransitionTime).
+   * The clock of one rollout: built each pass by {@link #previous} from status (the time) and
+   * from what the previous pass saw (the count).
    *
    * @param updateHash the update revision the record is about
    * @param lastProgressTime when the rollout last progressed (or started)
@@ -43,6 +50,31 @@ public final class ProgressDeadline {
    */
   public record Verdict(boolean stalled, ProgressRecord record, String message, Duration requeueAfter) {
     static final Verdict NOT_TIMED = new Verdict(false, null, null, null);
+  }
+
+  /**
+   * The record the previous pass left, rebuilt from status: the clock is what status holds (the
+   * Reconciling condition's lastTransitionTime, see StatusComputer.progressClock); the count of
+   * available updated pods is the one this process remembers when it wrote that clock itself,
+   * else {@code min(updatedNumberScheduled, numberAvailable)} of that status, an upper bound of the
+   * count then (after a restart, or when someone else wrote status).
+   *
+   * @param updateHash the update revision's hash now
+   * @param statusClock the clock status holds for a rollout to {@code updateHash}, null if none
+   * @param statusUpdated status.updatedNumberScheduled
+   * @param statusAvailable status.numberAvailable
+   * @param remembered what this process's previous pass returned, or null
+   * @return the previous record, or null when status times no rollout of this revision
+   */
+  public static ProgressRecord previous(String updateHash, Instant statusClock, int statusUpdated, int statusAvailable,
+      ProgressRecord remembered) {
+    if (statusClock == null || updateHash == null) {
+      return null;
+    }
+    boolean ours = remembered != null && updateHash.equals(remembered.updateHash())
+        && statusClock.equals(remembered.lastProgressTime());
+    int count = ours ? remembered.updatedAvailable() : Math.max(0, Math.min(statusUpdated, statusAvailable));
+    return new ProgressRecord(updateHash, statusClock, count);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
+import io.nodedaemon.planner.LabelSelectors;
 import io.nodedaemon.planner.PodStates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -180,6 +181,30 @@ public final class Revisions {
     List<ControllerRevision> toDelete = cleanupHistory(daemon, old, pods);
     String currentHash = currentHash(updateRevision, old, pods);
     return new RevisionPlan(updateRevision, updateHash, currentHash, collisionCount, toCreate, toRenumber, toDelete);
+  }
+
+  /**
+   * Upstream's ClaimControllerRevisions, the adopting half: revisions of the namespace that no
+   * controller owns and whose labels match the NodeDaemon's selector join its history (a
+   * NodeDaemon deleted with orphan propagation and created again gets its history back). None
+   * while the NodeDaemon is being deleted, or when its selector is empty. Releasing owned
+   * revisions that stop matching is left out: spec.selector is immutable.
+   */
+  public static List<ControllerRevision> orphansToAdopt(NodeDaemon daemon, Collection<ControllerRevision> revisions) {
+    if (daemon.getMetadata().getDeletionTimestamp() != null || daemon.getSpec() == null
+        || LabelSelectors.isEmpty(daemon.getSpec().getSelector())) {
+      return List.of();
+    }
+    List<ControllerRevision> orphans = new ArrayList<>();
+    for (ControllerRevision r : revisions) {
+      boolean controlled = r.getMetadata().getOwnerReferences() != null
+          && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> Boolean.TRUE.equals(o.getController()));
+      Map<String, String> labels = r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels();
+      if (!controlled && LabelSelectors.matches(daemon.getSpec().getSelector(), labels)) {
+        orphans.add(r);
+      }
+    }
+    return orphans;
   }
 
   /**

@@ -248,4 +248,30 @@ class RevisionsTest {
     assertThat(plan.updateRevision()).isSameAs(newer);
     assertThat(plan.revisionsToDelete()).containsExactly(older);
   }
+
+  // --- claiming orphans (upstream's ClaimControllerRevisions) ------------------------------------
+
+  @Test
+  void orphansMatchingTheSelectorAreAdoptedOthersAreNot() throws Exception {
+    ControllerRevision orphan = stored(V1, 1);
+    orphan.getMetadata().setOwnerReferences(List.of());
+    ControllerRevision otherApp = stored(V2, 2);
+    otherApp.getMetadata().setOwnerReferences(List.of());
+    otherApp.getMetadata().setLabels(Map.of("app", "bar"));
+    ControllerRevision controlled = stored(V3, 3);
+    controlled.getMetadata().getOwnerReferences().get(0).setUid("uid-of-someone-else");
+    ControllerRevision nonControllingOwner = stored(V2, 4);
+    nonControllingOwner.getMetadata().getOwnerReferences().get(0).setController(false);
+
+    assertThat(Revisions.orphansToAdopt(daemon, List.of(orphan, otherApp, controlled, nonControllingOwner)))
+        .containsExactly(orphan, nonControllingOwner);
+  }
+
+  @Test
+  void aNodeDaemonBeingDeletedAdoptsNothing() throws Exception {
+    ControllerRevision orphan = stored(V1, 1);
+    orphan.getMetadata().setOwnerReferences(List.of());
+    daemon.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+    assertThat(Revisions.orphansToAdopt(daemon, List.of(orphan))).isEmpty();
+  }
 }

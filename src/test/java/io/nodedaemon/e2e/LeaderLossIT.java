@@ -1,0 +1,106 @@
+package io.nodedaemon.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nodedaemon.cluster.Backend;
+import io.nodedaemon.cluster.TestCluster;
+import io.nodedaemon.sim.OperatorProcess;
+import io.nodedaemon.sim.SimulatedCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two packaged operator replicas electing a leader through a Lease (SPEC §7): when another holder
+ * takes the Lease, the old leader exits (status 1, so Kubernetes restarts it as a follower) and
+ * writes nothing more; the follower leads once the Lease is handed to it. All cluster access goes
+ * through the cluster's client, so the test reads the same against a real API server.
+ */
+class LeaderLossIT {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+  static final String NS = "leaders";
+  static final String LEASE = "nodedaemon-operator-lease";
+
+  static String[] replica(String identity) {
+    return new String[] {
+        "-Dnodedaemon.leader-election.enabled=true",
+        "-Dnodedaemon.leader-election.lease-namespace=" + NS,
+        "-Dnodedaemon.leader-election.identity=" + identity,
+        // A long lease: fabric8's elector judges expiry by its own lease duration, not the
+        // holder's, and no replica may take the Lease from "someone-else" by expiry during the test.
+        // A leader still notices another holder at its next renewal (retry period).
+        "-Dnodedaemon.leader-election.lease-duration=120s",
+        "-Dnodedaemon.leader-election.renew-deadline=90s",
+        "-Dnodedaemon.leader-election.retry-period=500ms"};
+  }
+
+  static String holder(KubernetesClient client) {
+    Lease lease = client.leases().inNamespace(NS).withName(LEASE).get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  static void giveLeaseTo(KubernetesClient client, String identity) {
+    client.leases().inNamespace(NS).withName(LEASE).edit(l -> {
+      l.getSpec().setHolderIdentity(identity);
+      l.getSpec().setLeaseDurationSeconds(3600);
+      l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+      return l;
+    });
+  }
+
+  @Test
+  void aLeaderWhoseLeaseIsTakenExitsAndWritesNothingMore() throws Exception {
+    Path base = Path.of("").toAbsolutePath();
+    Path log = base.resolve("target/leader-loss-it.log");
+    Files.deleteIfExists(log);
+    try (TestCluster cluster = Backend.startCluster()) {
+      // JOSDK checks its Lease permissions first; a real API server answers this itself.
+      if (cluster instanceof SimulatedCluster sim) {
+        sim.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+          .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus()
+              .withResourceRules(new ResourceRuleBuilder().withApiGroups("coordination.k8s.io")
+                  .withResources("leases").withVerbs("*").build())
+              .withIncomplete(false).endStatus().build())
+          .always();
+      }
+      KubernetesClient client = cluster.client();
+      cluster.createNamespace(NS);
+      E2eSupport.addNodes(cluster, NS, "l-a", "l-b");
+
+      try (OperatorProcess first = OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-1"))) {
+        await().atMost(TIMEOUT).until(() -> "replica-1".equals(holder(client)));
+        E2eSupport.create(cluster, E2eSupport.daemon(NS, "agent", NS));
+        E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(2));
+
+        try (OperatorProcess second = OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-2"))) {
+          assertThat(holder(client)).isEqualTo("replica-1");
+
+          // Someone else holds the Lease now: the old leader must stop and exit.
+          giveLeaseTo(client, "someone-else");
+          assertThat(first.awaitExit(Duration.ofSeconds(20))).as("the old leader's exit status").isEqualTo(1);
+
+          // Nobody leads: a new node gets no pod, so nothing reconciles any more.
+          E2eSupport.addNodes(cluster, NS, "l-c");
+          await().pollDelay(Duration.ofSeconds(5)).until(() -> true);
+          assertThat(E2eSupport.pods(client, NS)).as("no replica wrote a pod").hasSize(2);
+          assertThat(holder(client)).isEqualTo("someone-else");
+          assertThat(second.isAlive()).as("a follower stays up").isTrue();
+
+          // The Lease handed to the follower: it leads, and the new node gets its pod.
+          giveLeaseTo(client, "replica-2");
+          E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(3));
+          assertThat(second.isAlive()).isTrue();
+        }
+      }
+    }
+  }
+}
