@@ -101,7 +101,7 @@ public class EventRecorder {
           .build();
       client.v1().events().inNamespace(meta.getNamespace()).resource(e).create();
     } catch (RuntimeException ex) {
-      LOG.debugf(ex, "could not record event %s on %s", reason, meta.getName());
+      LOG.warnf("could not record event %s on %s: %s", reason, meta.getName(), ex.getMessage());
     }
   }
 

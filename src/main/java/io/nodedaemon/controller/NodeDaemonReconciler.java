@@ -68,7 +68,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
 @RBACRule(apiGroups = "apps", resources = "controllerrevisions", verbs = {"get", "list", "watch", "create", "delete", "patch"})
-@RBACRule(apiGroups = {"", "events.k8s.io"}, resources = "events", verbs = {"create", "patch"})
+// get: fabric8 reads an Event before it patches the count of a repeat (EventRecorder).
+@RBACRule(apiGroups = {"", "events.k8s.io"}, resources = "events", verbs = {"get", "create", "patch"})
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "list", "watch", "create", "update", "patch"})
 public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
