@@ -124,7 +124,6 @@ class BundleValidatorTest {
     }
     GoTools.Run upstream = operatorFramework(copy);
     boolean ours = BundleValidator.validate(copy).stream().anyMatch(e -> e.startsWith("[" + rule + "]"));
-    System.out.printf("bundle fault %s: operator-framework %s, ours %s%n", rule, upstream.exitCode() != 0, ours);
     assertThat(upstream.exitCode() != 0 || ours).as("the fault %s is caught: %s", rule, upstream.out()).isTrue();
     assertThat(upstream.exitCode() != 0 && ours).as("%s is checked by operator-framework's validators and ours", rule)
         .isFalse();
