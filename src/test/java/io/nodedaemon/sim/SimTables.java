@@ -90,11 +90,12 @@ final class SimTables {
     }
   }
 
-  /** One cell: integers and numbers as such, dates as an age, anything else as text ("" when absent). */
+  /** One cell: integers and numbers as such, dates as an age, anything else as text. */
   private static JsonNode cell(JsonNode item, CustomResourceColumnDefinition column, Instant now) {
     List<JsonNode> values = evaluate(item, column.getJsonPath());
     if (values.isEmpty() || values.get(0).isNull() || values.get(0).isMissingNode()) {
-      return JSON.nullNode();
+      // kube-apiserver leaves an absent string blank and an absent number null ("<none>").
+      return "string".equals(column.getType()) ? JSON.getNodeFactory().textNode("") : JSON.nullNode();
     }
     JsonNode first = values.get(0);
     switch (column.getType()) {
