@@ -8,9 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -28,21 +29,21 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 // Injects API failures into the simulated API server: runs on that backend only.
 @Tag("sim-only")
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class FailingWritesE2eTest {
 
   static final String INVALID = """
       {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"Invalid","code":422,
        "message":"Pod \\"agent\\" is invalid: spec.containers[0].image: Required value"}""";
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   @Test
   void aCreateTheServerKeepsRefusingIsRetriedAfterGrowingDelaysUnderOneEvent() {
     addNodes(cluster, "refused", "refused-1");
     // 422 is final for the client (no retry of its own): every attempt is one of the operator's.
-    cluster.server().expect().post().withPath("/api/v1/namespaces/refused/pods").andReturn(422, INVALID).always();
+    ((SimulatedCluster) cluster).server().expect().post().withPath("/api/v1/namespaces/refused/pods").andReturn(422, INVALID).always();
     int mark = cluster.writes().mark();
     Supplier<List<Instant>> attempts = () -> cluster.writes().timesSince(mark,
         w -> w.equals("POST /api/v1/namespaces/refused/pods"));

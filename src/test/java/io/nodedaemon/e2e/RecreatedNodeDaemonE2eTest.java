@@ -10,9 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.sim.InjectSimulatedCluster;
+import io.nodedaemon.cluster.ClusterResource;
+import io.nodedaemon.cluster.InjectCluster;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.SimulatedCluster;
-import io.nodedaemon.sim.SimulatedClusterResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -23,18 +24,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 // Injects API failures into the simulated API server: runs on that backend only.
 @Tag("sim-only")
-@WithTestResource(SimulatedClusterResource.class)
+@WithTestResource(ClusterResource.class)
 class RecreatedNodeDaemonE2eTest {
 
-  @InjectSimulatedCluster
-  SimulatedCluster cluster;
+  @InjectCluster
+  TestCluster cluster;
 
   @Test
   void aNodeDaemonRecreatedUnderTheSameNameIsNotBlockedByTheOldOnesLostCreate() {
     addNodes(cluster, "inherit", "inherit-1");
     // The API server answers the first create but the pod never shows: a lost create, which the
     // old NodeDaemon would wait 5 minutes for before creating on inherit-1 again.
-    cluster.server().expect().post().withPath("/api/v1/namespaces/inherit/pods").andReturn(201, """
+    ((SimulatedCluster) cluster).server().expect().post().withPath("/api/v1/namespaces/inherit/pods").andReturn(201, """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"agent-lost","namespace":"inherit","uid":"lost-uid"}}""")
         .once();
     int mark = cluster.writes().mark();
