@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.nodedaemon.sim.KubeletStandIn;
+import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.sim.SimNode;
 import io.nodedaemon.sim.WriteLog;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +122,7 @@ public final class RealControlPlane implements TestCluster {
       while (!Files.exists(ready)) {
         if (!process.isAlive()) {
           throw new IllegalStateException("the control plane exited with code " + process.exitValue() + "; see " + log
-              + "\n" + tail(log));
+              + "\n" + OperatorProcess.tail(log));
         }
         if (Instant.now().isAfter(deadline)) {
           process.destroyForcibly();
@@ -281,11 +281,6 @@ public final class RealControlPlane implements TestCluster {
     return "real";
   }
 
-  /** The control plane's own log, for failure messages. */
-  public Path logFile() {
-    return dir == null ? null : dir.resolve("controlplane.log");
-  }
-
   /** Stops this control plane, unless it is the one the JVM shares (that one stops when the JVM exits). */
   @Override
   public void close() {
@@ -309,15 +304,6 @@ public final class RealControlPlane implements TestCluster {
         Thread.currentThread().interrupt();
         process.destroyForcibly();
       }
-    }
-  }
-
-  static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", new ArrayList<>(lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-    } catch (IOException e) {
-      return "";
     }
   }
 }

@@ -92,7 +92,7 @@ public final class Demo {
         client.resources(NodeDaemon.class).inNamespace(NAMESPACE).resource(sample).create();
         System.out.printf("demo: applied %s%n", "k8s/samples/fluentd-elasticsearch.yaml");
         if (operator == null) {
-          printTables(client);
+          printTables();
           kubectl("get", "nd", "-n", NAMESPACE);
           return;
         }
@@ -179,7 +179,7 @@ public final class Demo {
     while (true) {
       NodeDaemon nd = client.resources(NodeDaemon.class).inNamespace(NAMESPACE).withName("fluentd-elasticsearch")
           .get();
-      printTables(client);
+      printTables();
       if (done.test(nd)) {
         System.out.printf("demo: %s%n", goal);
         return;
@@ -197,7 +197,7 @@ public final class Demo {
   }
 
   /** What kubectl prints: both backends print tables server-side from the CRD's printer columns. */
-  private void printTables(KubernetesClient client) {
+  private void printTables() {
     kubectl("get", "nd", "-n", NAMESPACE);
     kubectl("get", "pods", "-n", NAMESPACE, "-l", "name=fluentd-elasticsearch", "-o", "wide");
     System.out.flush();
@@ -228,15 +228,6 @@ public final class Demo {
       }
     } catch (IOException | InterruptedException e) {
       System.out.println("demo: (kubectl not available: " + e.getMessage() + ")");
-    }
-  }
-
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "";
     }
   }
 }

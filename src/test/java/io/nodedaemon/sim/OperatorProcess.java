@@ -137,7 +137,8 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  static String tail(Path file) {
+  /** The last 20 lines of a log file, for failure messages. */
+  public static String tail(Path file) {
     try {
       List<String> lines = Files.readAllLines(file);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
