@@ -252,6 +252,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
           String.join("; ", problems)), now);
     }
 
+    Duration backingOff = writeBackoff.remaining(key, now);
+    if (!backingOff.isZero()) {
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(backingOff);
+    }
+
     List<Node> nodes = nodeInformer.list(n -> true).toList();
     PodClaims claims = PodClaims.classify(daemon, podInformer.list(daemon.getMetadata().getNamespace(), p -> true).toList());
     List<Pod> controlled = new ArrayList<>(claims.controlled());
@@ -262,7 +267,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       // An orphan we could not adopt (it changed meanwhile) may be the pod of its node: planning
       // now could put a second pod beside it. Upstream's sync errors out here; we look again after
       // the write backoff.
-      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key));
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
 
     InFlight pending = inFlight.observe(key, controlled, now);
@@ -278,7 +283,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (!revisionOutcome.ready()) {
       // SPEC §6: no pod carries a hash with no revision behind it. As upstream's syncDaemonSet
       // returns when constructHistory fails, this pass writes no pod and looks again, with backoff.
-      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key));
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
     String updateRevision = revisions.updateHash();
     Plan plan = planner.plan(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
@@ -326,7 +331,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());
     if (outcome.failed() || outcome.skippedCreates() > 0) {
       // The backoff, not earlier: a capped burst (1 s) would otherwise retry failing writes in a loop.
-      requeue = writeBackoff.failed(key);
+      requeue = writeBackoff.failed(key, now);
     } else {
       writeBackoff.succeeded(key);
     }

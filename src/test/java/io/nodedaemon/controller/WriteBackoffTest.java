@@ -48,4 +48,17 @@ class WriteBackoffTest {
     assertThat(WriteBackoff.delay(63)).isEqualTo(Duration.ofMinutes(5));
     assertThat(WriteBackoff.delay(Integer.MAX_VALUE)).isEqualTo(Duration.ofMinutes(5));
   }
+
+  @Test
+  void noPassRunsBeforeTheBackoffEndsWhateverWakesIt() {
+    WriteBackoff backoff = new WriteBackoff();
+    java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    backoff.failed("uid-a", t0);
+    assertThat(backoff.remaining("uid-a", t0.plusMillis(20))).isEqualTo(Duration.ofMillis(1980));
+    assertThat(backoff.remaining("uid-a", t0.plusSeconds(2))).isZero();
+    backoff.failed("uid-a", t0.plusSeconds(2));
+    assertThat(backoff.remaining("uid-a", t0.plusSeconds(3))).isEqualTo(Duration.ofSeconds(3));
+    backoff.succeeded("uid-a");
+    assertThat(backoff.remaining("uid-a", t0.plusSeconds(3))).isZero();
+  }
 }
