@@ -13,7 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the benchmarks and prints their tables: the planner pass (JMH) and the convergence of the
- * packaged operator on the simulated cluster. {@code ./mvnw -B package -Pbench -DskipTests}.
+ * packaged operator on the simulated cluster ({@code -Dbench.cluster=real}: on the real control
+ * plane). {@code ./mvnw -B package -Pbench -DskipTests}.
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -94,9 +95,10 @@ public final class Benchmarks {
       rows.add(bench.run(n, Duration.ofMinutes(10)));
     }
     System.out.println();
-    System.out.println("Convergence on the simulated cluster (packaged operator, JVM mode, " + String.join(" ", ConvergenceBenchmark.OPERATOR_JVM) + ")");
+    System.out.println("Convergence on the " + (ConvergenceBenchmark.REAL ? "real control plane" : "simulated cluster")
+        + " (packaged operator, JVM mode, " + String.join(" ", ConvergenceBenchmark.OPERATOR_JVM) + ")");
     System.out.println("(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
-    System.out.println(" re-creates every pod and the simulated API server's throughput bounds it too)");
+    System.out.println(" re-creates every pod and the API server's throughput bounds it too)");
     System.out.printf("%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s %8s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
         "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "LIVE-HEAP", "RSS-GC");
     for (var r : rows) {

@@ -2,10 +2,13 @@ package io.nodedaemon.benchmark;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.api.NodeDaemon;
@@ -13,6 +16,8 @@ import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.cluster.RealControlPlane;
+import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.sim.SimNode;
@@ -36,8 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Convergence of the packaged operator on the simulated cluster, next to the floor measured on
- * the same kind of server in the same run: a plain client creating the same pods concurrently.
+ * Convergence of the packaged operator on the simulated cluster or the real control plane, next
+ * to the floor measured on the same kind of server in the same run: a plain client creating the
+ * same pods concurrently.
  */
 public final class ConvergenceBenchmark {
 
@@ -66,91 +72,146 @@ public final class ConvergenceBenchmark {
   private final Path base;
   private final Path log;
 
+  /**
+   * {@code -Dbench.cluster=real}: the real control plane instead of the simulated cluster (by
+   * default the backend the e2e tests of this run use, so that the smoke test runs on both).
+   */
+  static final boolean REAL = "real".equals(System.getProperty("bench.cluster", System.getProperty("nodedaemon.e2e.backend", "sim")));
+  static final String BENCH = "bench";
+  static final String FLOOR = "floor";
+
   public ConvergenceBenchmark(Path base) {
     this.base = base;
     this.log = base.resolve("target/benchmark-operator.log");
   }
 
+  /**
+   * One row, on the cluster {@code -Dbench.cluster} names: {@code sim} (default) or {@code real}
+   * (the control plane built from upstream's Go modules, see docs/testing.md).
+   */
   public Result run(int nodes, Duration timeout) throws Exception {
-    Files.deleteIfExists(log);
-    Duration floor = floor(nodes, timeout);
+    return REAL ? runReal(nodes, timeout) : runSimulated(nodes, timeout);
+  }
+
+  /** The floor on a fresh simulated cluster, then the operator on another with the same contents. */
+  Result runSimulated(int nodes, Duration timeout) throws Exception {
+    Duration floor;
+    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+      addNodes(cluster, nodes);
+      floor = floor(cluster, nodes, timeout);
+    }
     // Deleted pods stop at once: the rollout figure measures the operator, not a grace period
     // (and stays comparable with the figures from before graceful deletion was simulated).
     try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).terminationCap(Duration.ZERO)
         .start()) {
-      KubernetesClient client = cluster.client();
       addNodes(cluster, nodes);
-      // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
-      client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
-      try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, operatorJvm())) {
-        waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
-        Duration startup = Duration.between(operator.startedAt(), Instant.now());
+      return measure(cluster, nodes, floor, timeout);
+    }
+  }
 
-        Instant t0 = Instant.now();
-        client.resources(NodeDaemon.class).inNamespace("bench").resource(daemon("bench", Map.of(), 1)).create();
-        waitFor(client, "bench", s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes, timeout);
-        Duration converge = Duration.between(t0, Instant.now());
-        long rss = rssKiB(operator.pid());
-        long heap = liveHeap(operator.pid(), operator.httpPort());
-        TimeUnit.SECONDS.sleep(1);
-        long rssAfterGc = rssKiB(operator.pid());
-        if (NMT) {
-          Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary")
-              + "\n" + jcmd(operator.pid(), "GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
+  /**
+   * On one real control plane: the floor first, its pods then deleted at once, then the operator
+   * on the same nodes, so both meet the same API server, etcd, scheduler and kubelet stand-in.
+   */
+  Result runReal(int nodes, Duration timeout) throws Exception {
+    try (RealControlPlane cluster = RealControlPlane.start(Duration.ZERO, Duration.ZERO)) {
+      addNodes(cluster, nodes);
+      Duration floor = floor(cluster, nodes, timeout);
+      cluster.client().pods().inNamespace(FLOOR).withGracePeriod(0).delete();
+      Instant deadline = Instant.now().plus(timeout);
+      while (!cluster.client().pods().inNamespace(FLOOR).list().getItems().isEmpty()) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("the floor's pods were not deleted within " + timeout.toSeconds() + " s");
         }
-
-        // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.
-        cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
-        Instant r0 = Instant.now();
-        client.resources(NodeDaemon.class).inNamespace("bench").withName("agent").edit(d -> {
-          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
-          return d;
-        });
-        waitFor(client, "bench", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == nodes
-            && s.getNumberAvailable() == nodes, timeout);
-        Duration rollout = Duration.between(r0, Instant.now());
-        int rounds = (int) Math.ceil(nodes / (double) Math.max(1, (int) Math.ceil(nodes * 0.10)));
-        return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap, rssAfterGc);
+        TimeUnit.MILLISECONDS.sleep(100);
       }
+      return measure(cluster, nodes, floor, timeout);
+    }
+  }
+
+  /** The operator's figures on a cluster that holds the nodes (and nothing of a NodeDaemon yet). */
+  Result measure(TestCluster cluster, int nodes, Duration floor, Duration timeout) throws Exception {
+    Files.deleteIfExists(log);
+    KubernetesClient client = cluster.client();
+    cluster.createNamespace("probe");
+    // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
+    client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
+    try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, operatorJvm())) {
+      waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
+      Duration startup = Duration.between(operator.startedAt(), Instant.now());
+
+      Instant t0 = Instant.now();
+      client.resources(NodeDaemon.class).inNamespace(BENCH).resource(daemon(BENCH, Map.of(), 1)).create();
+      waitFor(client, BENCH, s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes, timeout);
+      Duration converge = Duration.between(t0, Instant.now());
+      long rss = rssKiB(operator.pid());
+      long heap = liveHeap(operator.pid(), operator.httpPort());
+      TimeUnit.SECONDS.sleep(1);
+      long rssAfterGc = rssKiB(operator.pid());
+      if (NMT) {
+        Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary")
+            + "\n" + jcmd(operator.pid(), "GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
+      }
+
+      // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.
+      cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
+      Instant r0 = Instant.now();
+      client.resources(NodeDaemon.class).inNamespace(BENCH).withName("agent").edit(d -> {
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
+        return d;
+      });
+      waitFor(client, BENCH, s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == nodes
+          && s.getNumberAvailable() == nodes, timeout);
+      Duration rollout = Duration.between(r0, Instant.now());
+      int rounds = (int) Math.ceil(nodes / (double) Math.max(1, (int) Math.ceil(nodes * 0.10)));
+      return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap, rssAfterGc);
     }
   }
 
   /**
    * The floor: a plain client creates the same pods the operator would (pinned to their node by
-   * node affinity, unbound, so the scheduler stand-in binds them as it binds the operator's),
+   * node affinity, unbound, so the scheduler binds them as it binds the operator's),
    * concurrently from {@link #WRITERS} threads, until all are ready.
    */
-  static Duration floor(int nodes, Duration timeout) throws Exception {
-    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
-      addNodes(cluster, nodes);
-      KubernetesClient client = cluster.client();
-      NodeDaemon template = daemon("floor", Map.of(), 1);
-      template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
-      ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-      try (var readiness = client.pods().inNamespace("floor").inform()) {
-        Instant t0 = Instant.now();
-        List<Future<?>> creates = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          String node = nodeName(i);
-          creates.add(pool.submit(() -> client.pods().inNamespace("floor")
-              .resource(DaemonPodFactory.newPod(template, node, "floor")).create()));
-        }
-        for (Future<?> f : creates) {
-          f.get();
-        }
-        // Readiness from a watch: polling full lists of 5,000 pods would load the server it measures.
-        Instant deadline = Instant.now().plus(timeout);
-        while (countReady(readiness.getStore().list()) < nodes) {
-          if (Instant.now().isAfter(deadline)) {
-            throw new IllegalStateException("floor did not converge");
-          }
-          TimeUnit.MILLISECONDS.sleep(20);
-        }
-        return Duration.between(t0, Instant.now());
-      } finally {
-        pool.shutdownNow();
+  static Duration floor(TestCluster cluster, int nodes, Duration timeout) throws Exception {
+    cluster.createNamespace(FLOOR);
+    KubernetesClient client = cluster.client();
+    NodeDaemon template = daemon(FLOOR, Map.of(), 1);
+    template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    try (var readiness = client.pods().inNamespace(FLOOR).inform()) {
+      Instant t0 = Instant.now();
+      List<Future<?>> creates = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        String node = nodeName(i);
+        creates.add(pool.submit(() -> client.pods().inNamespace(FLOOR)
+            .resource(floorPod(template, node)).create()));
       }
+      for (Future<?> f : creates) {
+        f.get();
+      }
+      // Readiness from a watch: polling full lists of 5,000 pods would load the server it measures.
+      Instant deadline = Instant.now().plus(timeout);
+      while (countReady(readiness.getStore().list()) < nodes) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("floor did not converge");
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      return Duration.between(t0, Instant.now());
+    } finally {
+      pool.shutdownNow();
     }
+  }
+
+  /**
+   * The pod the operator would create, without the owner reference: the floor's owner does not
+   * exist, and the real garbage collector deletes pods whose owner is gone.
+   */
+  static Pod floorPod(NodeDaemon template, String node) {
+    Pod pod = DaemonPodFactory.newPod(template, node, FLOOR);
+    pod.getMetadata().setOwnerReferences(null);
+    return pod;
   }
 
   static long countReady(List<Pod> pods) {
@@ -167,7 +228,11 @@ public final class ConvergenceBenchmark {
    * N production-sized nodes and, in the NodeDaemon's namespace, one pod of another controller per
    * node (a kube-proxy), so that the caches hold what a real cluster would give them.
    */
-  static void addNodes(SimulatedCluster cluster, int nodes) throws Exception {
+  static void addNodes(TestCluster cluster, int nodes) throws Exception {
+    boolean real = "real".equals(cluster.backend());
+    cluster.createNamespace(BENCH);
+    KubernetesClient client = cluster.client();
+    String owner = FOREIGN_PODS ? foreignOwner(client, real) : null;
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
     Instant now = Instant.now();
     try {
@@ -175,9 +240,14 @@ public final class ConvergenceBenchmark {
       for (int i = 0; i < nodes; i++) {
         String name = nodeName(i);
         adds.add(pool.submit(() -> {
-          cluster.client().nodes().resource(ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now)).create();
-          if (FOREIGN_PODS) {
-            cluster.client().pods().inNamespace("bench").resource(ProductionLikeObjects.foreignPod("bench", name, now)).create();
+          Node node = ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
+          if (real) {
+            addRealNode(client, node);
+          } else {
+            client.nodes().resource(node).create();
+          }
+          if (owner != null) {
+            client.pods().inNamespace(BENCH).resource(ProductionLikeObjects.foreignPod(BENCH, name, owner, now)).create();
           }
           return null;
         }));
@@ -188,6 +258,43 @@ public final class ConvergenceBenchmark {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A node on the real API server: created (admission taints it not-ready), the taint lifted as the
+   * node lifecycle controller would once the kubelet reports Ready, and the kubelet's status written.
+   */
+  static void addRealNode(KubernetesClient client, Node node) {
+    Node status = RealControlPlane.withCapacity(node);
+    client.nodes().resource(node).create();
+    client.nodes().withName(node.getMetadata().getName()).edit(n -> {
+      n.getSpec().setTaints(List.of());
+      return n;
+    });
+    client.nodes().withName(node.getMetadata().getName()).editStatus(n -> {
+      n.setStatus(status.getStatus());
+      return n;
+    });
+  }
+
+  /**
+   * The uid of the kube-proxy pods' owner. On the real control plane it must exist (the garbage
+   * collector deletes pods whose owner is gone), and so must their ServiceAccount (admission
+   * refuses a pod without it): a DaemonSet nobody runs (no DaemonSet controller here) and its account.
+   */
+  static String foreignOwner(KubernetesClient client, boolean real) {
+    if (!real) {
+      return ProductionLikeObjects.FOREIGN_OWNER_UID;
+    }
+    client.serviceAccounts().inNamespace(BENCH).resource(new ServiceAccountBuilder().withNewMetadata()
+        .withName("kube-proxy").endMetadata().build()).create();
+    DaemonSet ds = new DaemonSetBuilder().withNewMetadata().withName("kube-proxy").endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("k8s-app", "kube-proxy").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("k8s-app", "kube-proxy").endMetadata()
+            .withNewSpec().addToNodeSelector("nowhere", "true")
+              .addNewContainer().withName("kube-proxy").withImage("registry.k8s.io/kube-proxy:v1.33.0").endContainer()
+            .endSpec().endTemplate().endSpec().build();
+    return client.apps().daemonSets().inNamespace(BENCH).resource(ds).create().getMetadata().getUid();
   }
 
   static NodeDaemon daemon(String namespace, Map<String, String> nodeSelector, int maxUnavailablePercentTimes10) {

@@ -86,7 +86,10 @@ final class ProductionLikeObjects {
   }
 
   /** A pod of some other controller (a kube-proxy of a DaemonSet), bound and running on {@code nodeName}. */
-  static Pod foreignPod(String namespace, String nodeName, Instant now) {
+  /** The owner uid of the kube-proxy pods on the simulated cluster (which has no garbage collector). */
+  static final String FOREIGN_OWNER_UID = "5f1c2d3e-0000-4000-8000-000000000001";
+
+  static Pod foreignPod(String namespace, String nodeName, String ownerUid, Instant now) {
     String ts = now.toString();
     List<EnvVar> env = new ArrayList<>();
     for (String var : List.of("NODE_NAME", "POD_NAME", "POD_NAMESPACE", "KUBERNETES_SERVICE_HOST", "LOG_LEVEL")) {
@@ -97,7 +100,7 @@ final class ProductionLikeObjects {
           .addToLabels("k8s-app", "kube-proxy").addToLabels("controller-revision-hash", "6d4b8c7f9")
           .addToLabels("pod-template-generation", "3")
           .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet").withName("kube-proxy")
-            .withUid("5f1c2d3e-0000-4000-8000-000000000001").withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+            .withUid(ownerUid).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
           .withManagedFields(managedFields("kube-controller-manager", "kubelet"))
         .endMetadata()
         .withNewSpec().withNodeName(nodeName).withPriorityClassName("system-node-critical").withHostNetwork(true)

@@ -57,12 +57,14 @@ public final class RealControlPlane implements TestCluster {
   private final Path kubeconfig;
   private final KubernetesClient client;
   private final Map<String, String> operatorProperties;
-  private final KubeletStandIn kubelet;
+  private final Duration terminationCap;
+  private KubeletStandIn kubelet;
   private final AuditWriteLog writes;
   private volatile boolean sharedInstance;
 
-  private RealControlPlane(Process process, Path dir, Path kubeconfig, Duration kubeletDelay) {
+  private RealControlPlane(Process process, Path dir, Path kubeconfig, Duration kubeletDelay, Duration terminationCap) {
     this.process = process;
+    this.terminationCap = terminationCap;
     this.dir = dir;
     this.kubeconfig = kubeconfig;
     this.client = new KubernetesClientBuilder().withConfig(adminConfig(kubeconfig)).build();
@@ -76,7 +78,7 @@ public final class RealControlPlane implements TestCluster {
       props.put("quarkus.kubernetes-client.trust-certs", "true");
       props.put("quarkus.kubernetes-client.namespace", "default");
       this.operatorProperties = Map.copyOf(props);
-      this.kubelet = new KubeletStandIn(client, kubeletDelay, Clock.systemUTC());
+      this.kubelet = new KubeletStandIn(client, kubeletDelay, terminationCap, Clock.systemUTC());
       this.writes = new AuditWriteLog(dir == null ? null : dir.resolve("audit.log"),
           "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT);
     } catch (RuntimeException e) {
@@ -107,6 +109,14 @@ public final class RealControlPlane implements TestCluster {
 
   /** The same, with a kubelet that takes {@code kubeletDelay} to start a pod. */
   public static RealControlPlane start(Duration kubeletDelay) {
+    return start(kubeletDelay, KubeletStandIn.DEFAULT_TERMINATION_CAP);
+  }
+
+  /**
+   * The same, with a kubelet that also finishes a graceful deletion after at most
+   * {@code terminationCap} (zero: at once, as the benchmarks want).
+   */
+  public static RealControlPlane start(Duration kubeletDelay, Duration terminationCap) {
     Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
     Backend.requireRealControlPlane();
     try {
@@ -131,7 +141,7 @@ public final class RealControlPlane implements TestCluster {
         TimeUnit.MILLISECONDS.sleep(100);
       }
       LOG.infof("real control plane started in %s (%s)", dir, Files.readString(log).strip());
-      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay);
+      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay, terminationCap);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -142,7 +152,7 @@ public final class RealControlPlane implements TestCluster {
 
   /** An existing cluster (a kind, KWOK or disposable test cluster): its kubeconfig must be an admin's. */
   public static RealControlPlane existing(Path kubeconfig) {
-    return new RealControlPlane(null, null, kubeconfig, Duration.ZERO);
+    return new RealControlPlane(null, null, kubeconfig, Duration.ZERO, KubeletStandIn.DEFAULT_TERMINATION_CAP);
   }
 
   private static Config adminConfig(Path kubeconfig) {
@@ -242,7 +252,7 @@ public final class RealControlPlane implements TestCluster {
   }
 
   /** A kubelet reports what the node can hold; without it the real scheduler places nothing there. */
-  static Node withCapacity(Node node) {
+  public static Node withCapacity(Node node) {
     Map<String, Quantity> capacity = Map.of("cpu", new Quantity("8"), "memory", new Quantity("32Gi"),
         "pods", new Quantity("110"), "ephemeral-storage", new Quantity("100Gi"));
     node.getStatus().setCapacity(capacity);
@@ -267,8 +277,14 @@ public final class RealControlPlane implements TestCluster {
   }
 
   @Override
-  public KubeletStandIn kubelet() {
+  public synchronized KubeletStandIn kubelet() {
     return kubelet;
+  }
+
+  @Override
+  public synchronized void restartKubelet(Duration kubeletDelay) {
+    kubelet.close();
+    kubelet = new KubeletStandIn(client, kubeletDelay, terminationCap, Clock.systemUTC());
   }
 
   @Override

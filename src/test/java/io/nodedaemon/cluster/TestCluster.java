@@ -38,6 +38,9 @@ public interface TestCluster extends AutoCloseable {
   /** The kubelet of every node: starts bound pods, and lets tests fail pods or hold readiness. */
   KubeletStandIn kubelet();
 
+  /** Replaces the kubelet with one that takes {@code kubeletDelay} to start a pod (tests that change its pace). */
+  void restartKubelet(java.time.Duration kubeletDelay);
+
   /** The writes the operator made (on the simulated cluster: every write the server received). */
   WriteLog writes();
 

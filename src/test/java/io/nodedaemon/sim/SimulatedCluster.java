@@ -146,6 +146,7 @@ public final class SimulatedCluster implements TestCluster {
   }
 
   /** Replaces the kubelet stand-in with one that takes {@code kubeletDelay} to start a pod. */
+  @Override
   public synchronized void restartKubelet(Duration kubeletDelay) {
     if (kubelet != null) {
       kubelet.close();
