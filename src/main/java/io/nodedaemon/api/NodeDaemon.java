@@ -35,6 +35,8 @@ import static io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.S
 @AdditionalPrinterColumn(name = "Containers", jsonPath = ".spec.template.spec.containers[*].name", type = STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Images", jsonPath = ".spec.template.spec.containers[*].image", type = STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Selector", jsonPath = ".status.selector", type = STRING, priority = 1)
+// Beyond kubectl get ds -o wide: why some nodes run no pod (SPEC §8), the reason of each group.
+@AdditionalPrinterColumn(name = "Excluded", jsonPath = ".status.excludedNodes[*].reason", type = STRING, priority = 1)
 public class NodeDaemon extends CustomResource<NodeDaemonSpec, NodeDaemonStatus> implements Namespaced {
   public static final String GROUP = "nodedaemon.io";
   public static final String VERSION = "v1alpha1";

@@ -52,6 +52,13 @@ public class NodeDaemonStatus {
   @JsonPropertyDescription("The pod label selector in string form, as `kubectl get -o wide` shows it.")
   private String selector;
 
+  @JsonPropertyDescription("Why nodes run no pod of this NodeDaemon: the nodes that a placement rule (template nodeName, "
+      + "nodeSelector, required node affinity, an untolerated taint) keeps without a pod, grouped by rule, largest "
+      + "group first, at most 10 groups. Absent when every node qualifies.")
+  // Written as null when empty: the status is sent as a JSON merge patch, where null removes the field.
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  private List<ExcludedNodeGroup> excludedNodes;
+
   @SchemaFrom(type = ConditionSchema[].class)
   @JsonPropertyDescription("kstatus conditions: Ready, Reconciling and Stalled, one of each type.")
   private List<Condition> conditions = new ArrayList<>();
@@ -152,6 +159,15 @@ public class NodeDaemonStatus {
     this.selector = selector;
   }
 
+  public List<ExcludedNodeGroup> getExcludedNodes() {
+    return excludedNodes;
+  }
+
+  /** Stored as null when empty, so that "every node qualifies" leaves the field out. */
+  public void setExcludedNodes(List<ExcludedNodeGroup> excludedNodes) {
+    this.excludedNodes = excludedNodes == null || excludedNodes.isEmpty() ? null : excludedNodes;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -180,6 +196,7 @@ public class NodeDaemonStatus {
         && Objects.equals(currentRevision, that.currentRevision)
         && Objects.equals(updateRevision, that.updateRevision)
         && Objects.equals(selector, that.selector)
+        && Objects.equals(excludedNodes, that.excludedNodes)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -187,6 +204,6 @@ public class NodeDaemonStatus {
   public int hashCode() {
     return Objects.hash(observedGeneration, desiredNumberScheduled, currentNumberScheduled,
         numberMisscheduled, numberReady, updatedNumberScheduled, numberAvailable, numberUnavailable,
-        collisionCount, currentRevision, updateRevision, selector, conditions);
+        collisionCount, currentRevision, updateRevision, selector, excludedNodes, conditions);
   }
 }

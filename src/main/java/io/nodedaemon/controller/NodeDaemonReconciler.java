@@ -325,7 +325,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
         plan.hasWrites() || !pending.nodesWithPendingCreate().isEmpty() || !pending.podsPendingDelete().isEmpty(),
-        paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime()), now);
+        paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime(), plan.excludedNodes()), now);
     recordGauges(daemon, status);
 
     Duration requeue = earliest(plan.requeueAfter(), verdict.requeueAfter());

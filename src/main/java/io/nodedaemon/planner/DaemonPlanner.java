@@ -2,6 +2,7 @@ package io.nodedaemon.planner;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.nodedaemon.api.ExcludedNodeGroup;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
@@ -124,7 +125,7 @@ public final class DaemonPlanner {
         daemonPods.sort(PodFacts.OLDEST_FIRST);
       }
       states[i] = new NodeState(node, name, placement, daemonPods);
-      tally.add(placement, daemonPods);
+      tally.add(name, placement, daemonPods);
       oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods);
       // A pod we just created counts as present even if the cache does not show it yet.
       boolean exists = !daemonPods.isEmpty() || pendingCreates.contains(name);
@@ -211,7 +212,7 @@ public final class DaemonPlanner {
       requeue = requeue == null || requeue.compareTo(CAPPED_REQUEUE) > 0 ? CAPPED_REQUEUE : requeue;
     }
     return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(events), status.counts(),
-        targetUpdated, status.updatedAvailable(), requeue);
+        targetUpdated, status.updatedAvailable(), requeue, status.excludedNodes());
   }
 
   /** A live pod of another revision than the update revision: something for the rollout to replace. */
@@ -264,7 +265,7 @@ public final class DaemonPlanner {
   }
 
   /** The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per node. */
-  record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable) {}
+  record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable, List<ExcludedNodeGroup> excludedNodes) {}
 
   /**
    * Tallies the status figures node by node, fed from the manage walk while the node's pods are
@@ -275,13 +276,17 @@ public final class DaemonPlanner {
     private final Instant now;
     private int desired, current, misscheduled, ready, updated, available, updatedAvailable;
     private Instant nextAvailable;
+    private final ExcludedNodeTally excluded = new ExcludedNodeTally();
 
     StatusTally(int minReadySeconds, Instant now) {
       this.minReadySeconds = minReadySeconds;
       this.now = now;
     }
 
-    void add(NodePlacement placement, List<PodFacts> podsOldestFirst) {
+    void add(String nodeName, NodePlacement placement, List<PodFacts> podsOldestFirst) {
+      if (placement.excludes(!podsOldestFirst.isEmpty())) {
+        excluded.add(nodeName, placement.exclusion());
+      }
       if (!placement.shouldRun()) {
         if (!podsOldestFirst.isEmpty()) {
           misscheduled++;
@@ -314,7 +319,7 @@ public final class DaemonPlanner {
 
     Status status() {
       return new Status(new DaemonCounts(desired, current, misscheduled, ready, updated, available, desired - available),
-          updatedAvailable, nextAvailable);
+          updatedAvailable, nextAvailable, excluded.groups());
     }
   }
 

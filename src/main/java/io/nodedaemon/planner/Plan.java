@@ -1,6 +1,7 @@
 package io.nodedaemon.planner;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.nodedaemon.api.ExcludedNodeGroup;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  * @param targetUpdated how many desired nodes should carry the update revision once the rollout
  *     is done: all of them, less those a partition or the rollout's node selector hold back
  * @param updatedAvailable desired nodes whose oldest pod is of the update revision and available
+ * @param excludedNodes the nodes placement keeps without a pod, grouped (SPEC §8)
  */
 public record Plan(
     List<String> nodesNeedingDaemonPods,
@@ -21,7 +23,8 @@ public record Plan(
     DaemonCounts counts,
     int targetUpdated,
     int updatedAvailable,
-    Duration requeueAfter) {
+    Duration requeueAfter,
+    List<ExcludedNodeGroup> excludedNodes) {
 
   public boolean hasWrites() {
     return !nodesNeedingDaemonPods.isEmpty() || !podsToDelete.isEmpty();

@@ -1,11 +1,13 @@
 package io.nodedaemon.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.nodedaemon.api.ExcludedNodeGroup;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.DaemonCounts;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import java.time.Instant;
+import java.util.List;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -34,7 +36,15 @@ public final class StatusComputer {
       boolean writesPending,
       boolean paused,
       Problem stalled,
-      Instant progressClock) {
+      Instant progressClock,
+      List<ExcludedNodeGroup> excludedNodes) {
+
+    /** A pass that excludes no node. */
+    public Observed(DaemonCounts counts, String updateRevision, String currentRevision, Integer collisionCount,
+        String selector, int targetUpdated, boolean writesPending, boolean paused, Problem stalled, Instant progressClock) {
+      this(counts, updateRevision, currentRevision, collisionCount, selector, targetUpdated, writesPending, paused, stalled,
+          progressClock, List.of());
+    }
 
     /** A pass with no timed rollout. */
     public Observed(DaemonCounts counts, String updateRevision, String currentRevision, Integer collisionCount,
@@ -71,6 +81,7 @@ public final class StatusComputer {
     s.setCurrentRevision(o.currentRevision());
     s.setUpdateRevision(o.updateRevision());
     s.setSelector(o.selector());
+    s.setExcludedNodes(o.excludedNodes());
 
     int desired = c.desiredNumberScheduled();
     boolean updated = c.updatedNumberScheduled() >= o.targetUpdated();
@@ -181,6 +192,7 @@ public final class StatusComputer {
     s.setCurrentRevision(p.getCurrentRevision());
     s.setUpdateRevision(p.getUpdateRevision());
     s.setSelector(p.getSelector());
+    s.setExcludedNodes(p.getExcludedNodes());
     return s;
   }
 }

@@ -85,7 +85,7 @@ public final class ManifestSync {
 
   /** The column order of {@code kubectl get ds}; the CRD generator emits them in hash order. */
   static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
-      "Available", "Node Selector", "Age", "Containers", "Images", "Selector");
+      "Available", "Node Selector", "Age", "Containers", "Images", "Selector", "Excluded");
 
   /**
    * Rewrites a CRD with what the generator cannot express: printer columns in kubectl's DaemonSet

@@ -27,8 +27,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Table cases for upstream's NodeShouldRunDaemonPod (SPEC §4). */
 class PlacementTest {
 
-  private static final NodePlacement BOTH = new NodePlacement(true, true);
-  private static final NodePlacement STAY_ONLY = new NodePlacement(false, true);
+  private static final NodePlacement BOTH = new NodePlacement(true, true, null);
+  private static final NodePlacement STAY_ONLY = new NodePlacement(false, true, null);
+  private static final NodePlacement NEITHER = new NodePlacement(false, false, null);
+
+  /** The two decisions alone (the exclusion's wording has its own table below). */
+  private static NodePlacement decide(Node node, NodeDaemon daemon) {
+    NodePlacement p = Placement.nodeShouldRunDaemonPod(node, daemon);
+    assertThat(p.exclusion() == null).as("an exclusion exactly when no new pod should be placed").isEqualTo(p.shouldRun());
+    return new NodePlacement(p.shouldRun(), p.shouldContinueRunning(), null);
+  }
 
   private static NodeDaemon withRequired(NodeSelectorTerm... terms) {
     NodeDaemon d = daemon();
@@ -95,9 +103,9 @@ class PlacementTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("affinityCases")
   void requiredNodeAffinityDecidesBothShouldRunAndShouldContinueRunning(String name, NodeDaemon daemon, Node node, boolean matches) {
-    NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
+    NodePlacement placement = decide(node, daemon);
 
-    assertThat(placement).isEqualTo(matches ? BOTH : NodePlacement.NEITHER);
+    assertThat(placement).isEqualTo(matches ? BOTH : NEITHER);
   }
 
   static Stream<Arguments> nodeSelectorCases() {
@@ -114,7 +122,7 @@ class PlacementTest {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeSelector(selector);
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1", labels), d)).isEqualTo(matches ? BOTH : NodePlacement.NEITHER);
+    assertThat(decide(node("n1", labels), d)).isEqualTo(matches ? BOTH : NEITHER);
   }
 
   @Test
@@ -122,9 +130,9 @@ class PlacementTest {
     NodeDaemon d = withRequired(expressions(req("zone", "In", "a")));
     d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("disk", "ssd"));
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1", Map.of("zone", "a")), d)).isEqualTo(NodePlacement.NEITHER);
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1", Map.of("disk", "ssd")), d)).isEqualTo(NodePlacement.NEITHER);
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1", Map.of("zone", "a", "disk", "ssd")), d)).isEqualTo(BOTH);
+    assertThat(decide(node("n1", Map.of("zone", "a")), d)).isEqualTo(NEITHER);
+    assertThat(decide(node("n1", Map.of("disk", "ssd")), d)).isEqualTo(NEITHER);
+    assertThat(decide(node("n1", Map.of("zone", "a", "disk", "ssd")), d)).isEqualTo(BOTH);
   }
 
   @Test
@@ -135,7 +143,7 @@ class PlacementTest {
             .withPreference(expressions(req("zone", "In", "nowhere"))).build())
         .endNodeAffinity().build());
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1"), d)).isEqualTo(BOTH);
+    assertThat(decide(node("n1"), d)).isEqualTo(BOTH);
   }
 
   static Toleration toleration(String key, String operator, String value, String effect) {
@@ -146,14 +154,14 @@ class PlacementTest {
     return Stream.of(
         Arguments.of("no taint", daemon(), List.of(), BOTH),
         Arguments.of("untolerated NoSchedule: not placed, may stay", daemon(), List.of(taint("k", "v", "NoSchedule")), STAY_ONLY),
-        Arguments.of("untolerated NoExecute: neither", daemon(), List.of(taint("k", "v", "NoExecute")), NodePlacement.NEITHER),
+        Arguments.of("untolerated NoExecute: neither", daemon(), List.of(taint("k", "v", "NoExecute")), NEITHER),
         Arguments.of("PreferNoSchedule never keeps a daemon away", daemon(), List.of(taint("k", "v", "PreferNoSchedule")), BOTH),
         Arguments.of("NoSchedule and NoExecute together: neither", daemon(),
-            List.of(taint("a", "v", "NoSchedule"), taint("b", "v", "NoExecute")), NodePlacement.NEITHER),
+            List.of(taint("a", "v", "NoSchedule"), taint("b", "v", "NoExecute")), NEITHER),
         Arguments.of("Equal toleration with the same value", withTolerations(false, toleration("k", "Equal", "v", "NoExecute")),
             List.of(taint("k", "v", "NoExecute")), BOTH),
         Arguments.of("Equal toleration with another value", withTolerations(false, toleration("k", "Equal", "w", "NoExecute")),
-            List.of(taint("k", "v", "NoExecute")), NodePlacement.NEITHER),
+            List.of(taint("k", "v", "NoExecute")), NEITHER),
         Arguments.of("empty operator means Equal", withTolerations(false, toleration("k", null, "v", "NoSchedule")),
             List.of(taint("k", "v", "NoSchedule")), BOTH),
         Arguments.of("Exists toleration ignores the value", withTolerations(false, toleration("k", "Exists", null, "NoExecute")),
@@ -161,7 +169,7 @@ class PlacementTest {
         Arguments.of("Exists toleration of another key", withTolerations(false, toleration("other", "Exists", null, null)),
             List.of(taint("k", "v", "NoSchedule")), STAY_ONLY),
         Arguments.of("toleration of another effect", withTolerations(false, toleration("k", "Exists", null, "NoSchedule")),
-            List.of(taint("k", "v", "NoExecute")), NodePlacement.NEITHER),
+            List.of(taint("k", "v", "NoExecute")), NEITHER),
         Arguments.of("empty effect tolerates every effect", withTolerations(false, toleration("k", "Exists", null, null)),
             List.of(taint("k", "v", "NoExecute"), taint("k", "v", "NoSchedule")), BOTH),
         Arguments.of("empty key with Exists tolerates all", withTolerations(false, toleration(null, "Exists", null, null)),
@@ -173,7 +181,7 @@ class PlacementTest {
         Arguments.of("default: pid-pressure NoSchedule", daemon(), List.of(taint("node.kubernetes.io/pid-pressure", null, "NoSchedule")), BOTH),
         Arguments.of("default: unschedulable NoSchedule", daemon(), List.of(taint("node.kubernetes.io/unschedulable", null, "NoSchedule")), BOTH),
         Arguments.of("default tolerations do not cover disk-pressure NoExecute", daemon(),
-            List.of(taint("node.kubernetes.io/disk-pressure", null, "NoExecute")), NodePlacement.NEITHER),
+            List.of(taint("node.kubernetes.io/disk-pressure", null, "NoExecute")), NEITHER),
         Arguments.of("network-unavailable without hostNetwork is not tolerated", withTolerations(false),
             List.of(taint("node.kubernetes.io/network-unavailable", null, "NoSchedule")), STAY_ONLY),
         Arguments.of("network-unavailable with hostNetwork is tolerated", withTolerations(true),
@@ -185,7 +193,7 @@ class PlacementTest {
   void taintsAgainstTemplateAndDefaultTolerations(String name, NodeDaemon daemon, List<Taint> taints, NodePlacement expected) {
     Node node = node("n1", Map.of(), taints.toArray(Taint[]::new));
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node, daemon)).isEqualTo(expected);
+    assertThat(decide(node, daemon)).isEqualTo(expected);
   }
 
   @Test
@@ -193,8 +201,8 @@ class PlacementTest {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeName("n2");
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1"), d)).isEqualTo(NodePlacement.NEITHER);
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n2"), d)).isEqualTo(BOTH);
+    assertThat(decide(node("n1"), d)).isEqualTo(NEITHER);
+    assertThat(decide(node("n2"), d)).isEqualTo(BOTH);
   }
 
   @Test
@@ -202,14 +210,82 @@ class PlacementTest {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeName("n1");
 
-    assertThat(Placement.nodeShouldRunDaemonPod(node("n1", Map.of(), taint("k", "v", "NoExecute")), d)).isEqualTo(NodePlacement.NEITHER);
+    assertThat(decide(node("n1", Map.of(), taint("k", "v", "NoExecute")), d)).isEqualTo(NEITHER);
+  }
+
+  private static NodeDaemon twoKeys() {
+    NodeDaemon d = daemon();
+    Map<String, String> selector = new java.util.LinkedHashMap<>();
+    selector.put("z-disk", "ssd");
+    selector.put("a-zone", "1");
+    d.getSpec().getTemplate().getSpec().setNodeSelector(selector);
+    return d;
+  }
+
+  static Stream<Arguments> exclusionCases() {
+    NodeDaemon named = daemon();
+    named.getSpec().getTemplate().getSpec().setNodeName("worker-7");
+    NodeDaemon selector = daemon();
+    selector.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("disktype", "ssd"));
+    NodeDaemon selectorAndAffinity = withRequired(expressions(req("zone", "In", "a")));
+    selectorAndAffinity.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("disktype", "ssd"));
+    NodeDaemon namedAndSelector = daemon();
+    namedAndSelector.getSpec().getTemplate().getSpec().setNodeName("worker-7");
+    namedAndSelector.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("disktype", "ssd"));
+    Taint controlPlane = taint("node-role.kubernetes.io/control-plane", null, "NoSchedule");
+    return Stream.of(
+        Arguments.of("template nodeName of another node", named, node("n1"),
+            "NodeNameMismatch", "template.spec.nodeName is worker-7"),
+        Arguments.of("nodeSelector label missing", selector, node("n1"),
+            "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched"),
+        Arguments.of("nodeSelector label of another value", selector, node("n1", Map.of("disktype", "hdd")),
+            "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched"),
+        Arguments.of("of two unmatched nodeSelector entries, the smallest key is named", twoKeys(), node("n1"),
+            "NodeSelectorMismatch", "nodeSelector a-zone=1 not matched"),
+        Arguments.of("required affinity", withRequired(expressions(req("zone", "In", "a"))), node("n1", Map.of("zone", "b")),
+            "NodeAffinityMismatch", "required node affinity not matched"),
+        Arguments.of("taint without a value", daemon(), node("n1", Map.of(), controlPlane),
+            "UntoleratedTaint", "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated"),
+        Arguments.of("taint with a value", daemon(), node("n1", Map.of(), taint("dedicated", "gpu", "NoExecute")),
+            "UntoleratedTaint", "taint dedicated=gpu:NoExecute not tolerated"),
+        Arguments.of("the first untolerated taint is named, tolerated ones are skipped", daemon(),
+            node("n1", Map.of(), taint("node.kubernetes.io/not-ready", null, "NoExecute"), taint("a", "1", "PreferNoSchedule"),
+                taint("b", "2", "NoSchedule"), taint("c", "3", "NoExecute")),
+            "UntoleratedTaint", "taint b=2:NoSchedule not tolerated"),
+        Arguments.of("nodeName is checked before the nodeSelector", namedAndSelector, node("n1"),
+            "NodeNameMismatch", "template.spec.nodeName is worker-7"),
+        Arguments.of("nodeSelector is checked before affinity", selectorAndAffinity, node("n1", Map.of("zone", "b")),
+            "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched"),
+        Arguments.of("selector and affinity are checked before taints", selector, node("n1", Map.of(), controlPlane),
+            "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("exclusionCases")
+  void aNodeThatGetsNoPodNamesTheFirstRuleThatKeepsItAway(String name, NodeDaemon daemon, Node node, String reason,
+      String message) {
+    NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
+
+    assertThat(placement.shouldRun()).isFalse();
+    assertThat(placement.exclusion()).isEqualTo(new NodePlacement.Exclusion(reason, message));
+  }
+
+  @Test
+  void aPodThatMayStayKeepsItsNodeOutOfTheExcludedList() {
+    NodePlacement noSchedule = Placement.nodeShouldRunDaemonPod(node("n1", Map.of(), taint("k", "v", "NoSchedule")), daemon());
+    NodePlacement noExecute = Placement.nodeShouldRunDaemonPod(node("n1", Map.of(), taint("k", "v", "NoExecute")), daemon());
+
+    assertThat(noSchedule.excludes(true)).as("its pod stays").isFalse();
+    assertThat(noSchedule.excludes(false)).as("no pod, none placed").isTrue();
+    assertThat(noExecute.excludes(true)).as("its pod is evicted").isTrue();
+    assertThat(BOTH.excludes(false)).isFalse();
   }
 
   @Test
   void placementDoesNotMutateTheTemplateTolerations() {
     NodeDaemon d = withTolerations(false, toleration("k", "Exists", null, null));
 
-    Placement.nodeShouldRunDaemonPod(node("n1", Map.of(), taint("x", "y", "NoSchedule")), d);
+    decide(node("n1", Map.of(), taint("x", "y", "NoSchedule")), d);
 
     assertThat(d.getSpec().getTemplate().getSpec().getTolerations()).hasSize(1);
   }

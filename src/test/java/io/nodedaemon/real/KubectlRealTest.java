@@ -79,7 +79,7 @@ class KubectlRealTest {
         .anySatisfy(column -> assertThat(column).contains("e2e-group"));
 
     String wide = kubectl().run("get", "nd", "-n", NS, "-o", "wide").assertOk().out();
-    assertThat(wide.lines().findFirst().orElseThrow()).contains("CONTAINERS", "IMAGES", "SELECTOR");
+    assertThat(wide.lines().findFirst().orElseThrow()).contains("CONTAINERS", "IMAGES", "SELECTOR", "EXCLUDED");
     assertThat(wide.lines().skip(1).findFirst().orElseThrow()).contains("fluentd-elasticsearch", "fluentd");
 
     String byShortName = kubectl().run("get", "all", "-n", NS).assertOk().out();
