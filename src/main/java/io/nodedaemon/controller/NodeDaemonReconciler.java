@@ -341,9 +341,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   }
 
   private void recordGauges(NodeDaemon daemon, NodeDaemonStatus s) {
-    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), s.getDesiredNumberScheduled(),
-        s.getCurrentNumberScheduled(), s.getNumberReady(), s.getNumberAvailable(), s.getUpdatedNumberScheduled(),
-        s.getNumberMisscheduled());
+    metrics.recordStatus(daemon.getMetadata().getNamespace(), daemon.getMetadata().getName(), s);
   }
 
   private static Duration earliest(Duration a, Duration b) {

@@ -2,6 +2,8 @@ package io.nodedaemon.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.status.Conditions;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -23,6 +25,9 @@ public class NodeDaemonMetrics {
   /** The status counters exported as gauges, in the order of {@link #recordStatus}. */
   public static final List<String> GAUGES =
       List.of("desired", "current", "ready", "available", "updated", "misscheduled");
+  /** kstatus conditions as gauges, 1 while True: alerts key on Stalled rather than guess from counters. */
+  public static final String CONDITION = "nodedaemon_condition";
+  public static final List<String> CONDITION_TYPES = List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
   public static final String CREATED = "nodedaemon_pods_created_total";
   public static final String DELETED = "nodedaemon_pods_deleted_total";
 
@@ -38,6 +43,7 @@ public class NodeDaemonMetrics {
   /** The live gauge values of one NodeDaemon and the meters to remove when it goes away. */
   private static final class Daemon {
     final AtomicInteger[] values = new AtomicInteger[GAUGES.size()];
+    final AtomicInteger[] conditions = new AtomicInteger[CONDITION_TYPES.size()];
     final List<Meter> meters = new ArrayList<>();
   }
 
@@ -45,12 +51,16 @@ public class NodeDaemonMetrics {
     this.registry = registry;
   }
 
-  public void recordStatus(String namespace, String name, int desired, int current, int ready,
-      int available, int updated, int misscheduled) {
+  /** Sets the gauges of one NodeDaemon from the status the operator computed for it. */
+  public void recordStatus(String namespace, String name, NodeDaemonStatus s) {
     Daemon d = daemon(namespace, name);
-    int[] v = {desired, current, ready, available, updated, misscheduled};
+    int[] v = {s.getDesiredNumberScheduled(), s.getCurrentNumberScheduled(), s.getNumberReady(), s.getNumberAvailable(),
+        s.getUpdatedNumberScheduled(), s.getNumberMisscheduled()};
     for (int i = 0; i < v.length; i++) {
       d.values[i].set(v[i]);
+    }
+    for (int i = 0; i < CONDITION_TYPES.size(); i++) {
+      d.conditions[i].set(Conditions.isTrue(s.getConditions(), CONDITION_TYPES.get(i)) ? 1 : 0);
     }
   }
 
@@ -93,17 +103,33 @@ public class NodeDaemonMetrics {
             .description("NodeDaemon status: number of nodes " + GAUGES.get(i))
             .register(registry));
       }
+      for (int i = 0; i < CONDITION_TYPES.size(); i++) {
+        AtomicInteger value = new AtomicInteger();
+        d.conditions[i] = value;
+        d.meters.add(Gauge.builder(CONDITION, value, AtomicInteger::get)
+            .tags(k.tags().and("type", CONDITION_TYPES.get(i)))
+            .description("NodeDaemon condition: 1 while True")
+            .register(registry));
+      }
+      // Counters from the start, at zero: rate() and the dashboard then see a NodeDaemon that never
+      // created a pod, instead of no series at all.
+      for (String counter : List.of(CREATED, DELETED)) {
+        d.meters.add(counterBuilder(counter, k).register(registry));
+      }
       return d;
     });
   }
 
+  private static Counter.Builder counterBuilder(String meterName, Key key) {
+    // Micrometer's Prometheus naming adds "_total" to counters itself.
+    return Counter.builder(meterName.replaceFirst("_total$", ""))
+        .tags(key.tags())
+        .description("Pods the operator " + (meterName.equals(CREATED) ? "created" : "deleted"));
+  }
+
   private Counter counter(String namespace, String name, String meterName) {
     Daemon d = daemon(namespace, name);
-    // Micrometer's Prometheus naming adds "_total" to counters itself.
-    Counter c = Counter.builder(meterName.replaceFirst("_total$", ""))
-        .tags(new Key(namespace, name).tags())
-        .description("Pods the operator " + (meterName.equals(CREATED) ? "created" : "deleted"))
-        .register(registry);
+    Counter c = counterBuilder(meterName, new Key(namespace, name)).register(registry);
     synchronized (d) {
       if (!d.meters.contains(c)) {
         d.meters.add(c);

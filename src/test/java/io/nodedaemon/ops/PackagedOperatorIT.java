@@ -82,4 +82,39 @@ class PackagedOperatorIT {
     assertThat(api.client.leases().inNamespace("nodedaemon-system").withName("nodedaemon-operator-lease")
         .get().getSpec().getHolderIdentity()).isEqualTo("packaged-it");
   }
+
+  /** Metric names as the alerts and the dashboard in k8s/monitoring use them (histograms by their series). */
+  static java.util.Set<String> metricNamesUsedByMonitoring() throws Exception {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:nodedaemon|operator_sdk|jvm|process|http_server)_[a-z_]+)\\b");
+    try (var files = java.nio.file.Files.list(Manifests.PROJECT.resolve("k8s/monitoring"))) {
+      for (Path file : files.filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).toList()) {
+        java.util.regex.Matcher m = metric.matcher(java.nio.file.Files.readString(file));
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    return names;
+  }
+
+  @Test
+  void everyMetricTheAlertsAndTheDashboardUseIsExported() throws Exception {
+    java.util.Set<String> used = metricNamesUsedByMonitoring();
+    assertThat(used).contains("nodedaemon_pods_desired", "operator_sdk_reconciliations_failed_total");
+    // One refused status write: JOSDK counts a failed reconciliation (its counter exists from then on).
+    api.server.expect().patch().withPath("/apis/nodedaemon.io/v1alpha1/namespaces/default/nodedaemons/metrics-check/status")
+        .andReturn(422, "{}").once();
+    api.client.resource(LeaderElectionTest.nodeDaemon("metrics-check")).create();
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+      java.util.Set<String> exported = new java.util.HashSet<>();
+      for (String line : get("/q/metrics").body().split("\n")) {
+        if (!line.startsWith("#") && !line.isBlank()) {
+          exported.add(line.split("[{ ]", 2)[0]);
+        }
+      }
+      assertThat(exported).as("metric names of /q/metrics").containsAll(used);
+    });
+  }
 }
