@@ -156,10 +156,10 @@ public final class RealControlPlane implements TestCluster {
     }
   }
 
-  /** Applies k8s/namespace.yaml, the committed CRD and k8s/generated/operator.yaml, as `kubectl apply -k k8s/` would. */
+  /** Applies k8s/namespace.yaml, the committed CRD, k8s/generated/operator.yaml and the user roles, as `kubectl apply -k k8s/` would. */
   private void installOperatorManifests() {
     for (String file : List.of("k8s/namespace.yaml", "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml",
-        "k8s/generated/operator.yaml")) {
+        "k8s/generated/operator.yaml", "k8s/rbac/user-roles.yaml")) {
       for (HasMetadata item : load(Path.of(file))) {
         client.resource(item).createOr(NonDeletingOperation::update);
       }
