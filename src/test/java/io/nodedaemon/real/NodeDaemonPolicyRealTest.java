@@ -86,6 +86,9 @@ class NodeDaemonPolicyRealTest {
     if (policy != null) {
       policy.forEach(item -> cluster.client().resource(item).delete());
     }
+    for (String ns : List.of(ALLOWED, DENIED)) {
+      cluster.client().resources(NodeDaemon.class).inNamespace(ns).delete();
+    }
   }
 
   static NodeDaemon daemon(String ns, String name) {

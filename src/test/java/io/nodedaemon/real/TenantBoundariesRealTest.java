@@ -58,6 +58,15 @@ class TenantBoundariesRealTest {
   @InjectCluster
   TestCluster cluster;
 
+  /** What each test made, deleted after it: a refused NodeDaemon would go on retrying into later tests. */
+  final List<NodeDaemon> created = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void deleteTheNodeDaemons() {
+    created.forEach(d -> cluster.client().resources(NodeDaemon.class).inNamespace(d.getMetadata().getNamespace())
+        .withName(d.getMetadata().getName()).delete());
+  }
+
   RealControlPlane real() {
     return (RealControlPlane) cluster;
   }
@@ -91,7 +100,9 @@ class TenantBoundariesRealTest {
   /** Creates the NodeDaemon as bob, with his token: what his RBAC and the admission chain allow him. */
   NodeDaemon createAsTenant(NodeDaemon daemon) {
     try (KubernetesClient bob = Tenants.clientOf(real(), USER)) {
-      return bob.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
+      NodeDaemon made = bob.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
+      created.add(made);
+      return made;
     }
   }
 
