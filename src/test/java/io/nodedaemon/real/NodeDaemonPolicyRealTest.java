@@ -2,15 +2,19 @@ package io.nodedaemon.real;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchResourcesBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.cluster.RealControlPlane;
@@ -21,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,9 +67,8 @@ class NodeDaemonPolicyRealTest {
     }
     for (HasMetadata item : policy) {
       if (item instanceof ValidatingAdmissionPolicyBinding binding) {
-        binding.getSpec().setMatchResources(new io.fabric8.kubernetes.api.model.admissionregistration.v1
-            .MatchResourcesBuilder().withNamespaceSelector(new LabelSelectorBuilder()
-                .withMatchLabels(Map.of(TEST_LABEL, "true")).build()).build());
+        binding.getSpec().setMatchResources(new MatchResourcesBuilder().withNamespaceSelector(new LabelSelectorBuilder()
+            .withMatchLabels(Map.of(TEST_LABEL, "true")).build()).build());
       }
       cluster.client().resource(item).create();
     }
@@ -73,7 +77,7 @@ class NodeDaemonPolicyRealTest {
     refusal = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
       try {
         denied.resource(daemon(DENIED, "probe")).create();
-        denied.withName("probe").withTimeout(10, java.util.concurrent.TimeUnit.SECONDS).delete();
+        denied.withName("probe").withTimeout(10, TimeUnit.SECONDS).delete();
         return null;
       } catch (KubernetesClientException e) {
         return e;
@@ -114,7 +118,7 @@ class NodeDaemonPolicyRealTest {
   @Test
   void anEditorMayCreateNodeDaemonsOnlyInANamespaceTheAdminAllowed() {
     try (KubernetesClient bob = Tenants.clientOf(cluster, "bob")) {
-      KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+      KubernetesClientException e = assertThrows(KubernetesClientException.class,
           () -> bob.resources(NodeDaemon.class).inNamespace(DENIED).resource(daemon(DENIED, "agent")).create());
       assertThat(e.getCode()).isEqualTo(403);
       assertThat(e.getMessage()).contains("NodeDaemons are not allowed in namespace policy-denied");
@@ -129,9 +133,9 @@ class NodeDaemonPolicyRealTest {
     var before = cluster.client().resources(NodeDaemon.class).inNamespace(DENIED).withName("before");
 
     // The policy matches nodedaemons, not their status subresource: the operator's reports pass.
-    before.subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"status\":{\"desiredNumberScheduled\":0}}");
-    KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+    before.subresource("status").patch(PatchContext.of(
+        PatchType.JSON_MERGE), "{\"status\":{\"desiredNumberScheduled\":0}}");
+    KubernetesClientException e = assertThrows(KubernetesClientException.class,
         () -> before.edit(d -> {
           d.getSpec().setMinReadySeconds(5);
           return d;

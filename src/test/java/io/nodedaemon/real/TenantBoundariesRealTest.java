@@ -10,11 +10,16 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
@@ -32,10 +37,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,11 +66,11 @@ class TenantBoundariesRealTest {
   TestCluster cluster;
 
   /** What each test made, deleted after it: a refused NodeDaemon would go on retrying into later tests. */
-  final List<NodeDaemon> created = new java.util.ArrayList<>();
+  final List<NodeDaemon> made = new ArrayList<>();
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void deleteTheNodeDaemons() {
-    created.forEach(d -> cluster.client().resources(NodeDaemon.class).inNamespace(d.getMetadata().getNamespace())
+    made.forEach(d -> cluster.client().resources(NodeDaemon.class).inNamespace(d.getMetadata().getNamespace())
         .withName(d.getMetadata().getName()).delete());
   }
 
@@ -100,9 +107,10 @@ class TenantBoundariesRealTest {
   /** Creates the NodeDaemon as bob, with his token: what his RBAC and the admission chain allow him. */
   NodeDaemon createAsTenant(NodeDaemon daemon) {
     try (KubernetesClient bob = Tenants.clientOf(real(), USER)) {
-      NodeDaemon made = bob.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
-      created.add(made);
-      return made;
+      NodeDaemon created = bob.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace())
+          .resource(daemon).create();
+      made.add(created);
+      return created;
     }
   }
 
@@ -204,9 +212,9 @@ class TenantBoundariesRealTest {
 
     createAsTenant(daemon(ns, "rooted", spec -> {
       privileged(spec.getContainers().get(0));
-      spec.setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("root")
+      spec.setVolumes(List.of(new VolumeBuilder().withName("root")
           .withNewHostPath().withPath("/").endHostPath().build()));
-      spec.getContainers().get(0).setVolumeMounts(List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+      spec.getContainers().get(0).setVolumeMounts(List.of(new VolumeMountBuilder()
           .withName("root").withMountPath("/host").build()));
     }));
 
@@ -222,9 +230,9 @@ class TenantBoundariesRealTest {
 
     // What the operator adds (tolerations, node affinity, labels, owner) is nothing PSA objects to.
     NodeDaemon created = createAsTenant(daemon(ns, "conforming", spec -> {
-      spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withRunAsNonRoot(true)
+      spec.setSecurityContext(new PodSecurityContextBuilder().withRunAsNonRoot(true)
           .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
-      spec.getContainers().get(0).setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+      spec.getContainers().get(0).setSecurityContext(new SecurityContextBuilder()
           .withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities().build());
     }));
 
@@ -248,7 +256,7 @@ class TenantBoundariesRealTest {
         .withNewTemplate().withNewMetadata().addToLabels("app", "shared").endMetadata()
         .withNewSpec().withContainers(new ContainerBuilder().withName("c").withImage("example.org/other:1").build())
         .endSpec().endTemplate().endSpec().build()).create();
-    OwnerReference controllerRef = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("apps/v1")
+    OwnerReference controllerRef = new OwnerReferenceBuilder().withApiVersion("apps/v1")
         .withKind("ReplicaSet").withName("other").withUid(owner.getMetadata().getUid()).withController(true)
         .withBlockOwnerDeletion(true).build();
     Pod foreign = cluster.client().pods().inNamespace(ns).resource(new PodBuilder()
@@ -314,7 +322,7 @@ class TenantBoundariesRealTest {
   }
 
   static Container privileged(Container c) {
-    c.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withPrivileged(true).build());
+    c.setSecurityContext(new SecurityContextBuilder().withPrivileged(true).build());
     return c;
   }
 }
