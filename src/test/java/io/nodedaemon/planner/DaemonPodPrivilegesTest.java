@@ -9,14 +9,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * pod spec is the template's, but for the node pin, the documented default daemon tolerations
  * (SPEC §3) and an empty {@code nodeName}. No ServiceAccount, security context, host namespace,
  * volume or toleration of the operator's own finds its way in; the pod goes to the NodeDaemon's
- * namespace. DaemonPodFactoryTest pins the exact rendering; this pins what may differ at all.
+ * namespace. DaemonPodFactoryTest pins the exact rendering, the default tolerations and the node
+ * pin; this pins that nothing else may differ at all.
  */
 class DaemonPodPrivilegesTest {
 
@@ -82,49 +81,5 @@ class DaemonPodPrivilegesTest {
     assertThat(spec.getHostIPC()).isNull();
     assertThat(spec.getVolumes()).isEmpty();
     assertThat(spec.getPriorityClassName()).isNull();
-  }
-
-  @Test
-  void theOnlyTolerationsAddedAreTheDocumentedDaemonDefaults() {
-    for (boolean hostNetwork : new boolean[] {false, true}) {
-      NodeDaemon d = hardenedDaemon();
-      d.getSpec().getTemplate().getSpec().setHostNetwork(hostNetwork);
-      List<Toleration> asked = d.getSpec().getTemplate().getSpec().getTolerations();
-
-      List<Toleration> added = new ArrayList<>(DaemonPodFactory.newPod(d, "node-1", REV).getSpec().getTolerations());
-      added.removeAll(asked);
-
-      // SPEC §3: not-ready and unreachable (NoExecute), the pressure and unschedulable taints
-      // (NoSchedule), network-unavailable with hostNetwork; never a blanket "tolerate everything".
-      assertThat(added).as("hostNetwork %s", hostNetwork)
-          .containsExactlyInAnyOrderElementsOf(DaemonPodFactory.defaultDaemonTolerations(hostNetwork))
-          .allSatisfy(t -> {
-            assertThat(t.getKey()).startsWith("node.kubernetes.io/");
-            assertThat(t.getOperator()).isEqualTo("Exists");
-            assertThat(t.getEffect()).isIn("NoSchedule", "NoExecute");
-          });
-      assertThat(added).extracting(Toleration::getKey).containsExactlyInAnyOrderElementsOf(hostNetwork
-          ? List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure",
-              "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable",
-              "node.kubernetes.io/network-unavailable")
-          : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure",
-              "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"));
-    }
-  }
-
-  @Test
-  void theNodePinNamesOnlyTheTargetNode() {
-    Pod pod = DaemonPodFactory.newPod(hardenedDaemon(), "node-1", REV);
-
-    var required = pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-    assertThat(required.getNodeSelectorTerms()).singleElement().satisfies(term -> {
-      assertThat(term.getMatchExpressions()).isNullOrEmpty();
-      assertThat(term.getMatchFields()).singleElement().satisfies(f -> {
-        assertThat(f.getKey()).isEqualTo("metadata.name");
-        assertThat(f.getOperator()).isEqualTo("In");
-        assertThat(f.getValues()).containsExactly("node-1");
-      });
-    });
-    assertThat(pod.getMetadata().getLabels()).isEqualTo(Map.of("app", "foo", "controller-revision-hash", REV));
   }
 }
