@@ -187,6 +187,14 @@ public final class RealControlPlane implements TestCluster {
         .getStatus().getToken();
   }
 
+  /**
+   * Whether the static test users ({@link #tokenOf}) exist: on the built control plane; an existing
+   * cluster (a kubeconfig) has none, and tests impersonate the user instead.
+   */
+  public boolean hasTestUsers() {
+    return dir != null;
+  }
+
   /** A token for any ServiceAccount or test user of this cluster ({@code alice}, {@code bob} have no rights of their own). */
   public String tokenOf(String user) {
     try {

@@ -1,7 +1,6 @@
 package io.nodedaemon.real;
 
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -9,6 +8,8 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.nodedaemon.cluster.GoTools;
 import io.nodedaemon.cluster.Kubectl;
 import io.nodedaemon.cluster.RealControlPlane;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The test users of the real control plane ({@code alice}, {@code bob}: no rights of their own) as
@@ -16,6 +17,8 @@ import io.nodedaemon.cluster.RealControlPlane;
  * client that carry their own token, so the API server authorizes and admits as it would them.
  */
 final class Tenants {
+  private static final String AUTHENTICATED = "system:authenticated";
+
   private Tenants() {}
 
   /** Binds {@code user} to the built-in ClusterRole {@code role} (view, edit, admin) in {@code namespace}. */
@@ -28,19 +31,26 @@ final class Tenants {
         .build()).createOr(NonDeletingOperation::update);
   }
 
-  /** A client that authenticates as {@code user}. */
+  /**
+   * A client that authenticates as {@code user}, with the user's own token; on an existing cluster
+   * (no test users) the admin impersonates the user, which RBAC and admission judge the same way.
+   */
   static KubernetesClient clientOf(RealControlPlane cluster, String user) {
-    Config admin = cluster.client().getConfiguration();
-    Config config = new ConfigBuilder(admin).withOauthToken(cluster.tokenOf(user)).withNamespace("default").build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    ConfigBuilder config = new ConfigBuilder(cluster.client().getConfiguration()).withNamespace("default");
+    if (cluster.hasTestUsers()) {
+      config.withOauthToken(cluster.tokenOf(user));
+    } else {
+      config.withImpersonateUsername(user).withImpersonateGroups(AUTHENTICATED);
+    }
+    return new KubernetesClientBuilder().withConfig(config.build()).build();
   }
 
-  /** {@code kubectl --token=<user's> args}: the admin kubeconfig names the server, the token the user. */
+  /** {@code kubectl args} as {@code user}: the admin kubeconfig names the server, the token (or --as) the user. */
   static GoTools.Run kubectlAs(RealControlPlane cluster, String user, String... args) {
-    String[] all = new String[args.length + 1];
-    all[0] = "--token=" + cluster.tokenOf(user);
-    System.arraycopy(args, 0, all, 1, args.length);
-    return new Kubectl(cluster.kubeconfig()).run(all);
+    List<String> all = new ArrayList<>(cluster.hasTestUsers() ? List.of("--token=" + cluster.tokenOf(user))
+        : List.of("--as=" + user, "--as-group=" + AUTHENTICATED));
+    all.addAll(List.of(args));
+    return new Kubectl(cluster.kubeconfig()).run(all.toArray(String[]::new));
   }
 
   /** {@code kubectl auth can-i verb resource -n namespace} as {@code user}: "yes" or "no". */
