@@ -1,7 +1,7 @@
 // Command controlplane runs a real Kubernetes control plane on loopback for NodeDaemon's tests, demo
 // and benchmarks: an embedded etcd, kube-apiserver (RBAC on), kube-scheduler and the controllers of
 // kube-controller-manager that a cluster without them would lack (service accounts, garbage
-// collection, namespaces), all in one process, plus KWOK as the kubelet of every node when a kwok
+// collection, namespaces, ClusterRole aggregation), all in one process, plus KWOK as the kubelet of every node when a kwok
 // binary is given. It writes an admin kubeconfig and a token file for test users, prints one
 // "ready" line, and stops cleanly on SIGTERM or SIGINT.
 package main
@@ -142,8 +142,10 @@ func run(dir string, port int, kwok, kwokConfig, auditLog string, verbose bool) 
 		"--authorization-kubeconfig=" + files.kubeconfig,
 		"--leader-elect=false",
 		"--secure-port=0",
+		// clusterrole-aggregation: the built-in view/edit/admin roles take in the rules of every
+		// ClusterRole labelled aggregate-to-*, such as nodedaemon-view and nodedaemon-edit.
 		"--controllers=serviceaccount-controller,garbage-collector-controller,namespace-controller," +
-			"pod-garbage-collector-controller",
+			"pod-garbage-collector-controller,clusterrole-aggregation-controller",
 		"--use-service-account-credentials=false",
 		// Releasing the lock on exit installs a second process-wide signal handler, which panics.
 		"--feature-gates=ControllerManagerReleaseLeaderElectionLockOnExit=false",

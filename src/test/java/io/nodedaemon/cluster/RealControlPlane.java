@@ -166,10 +166,10 @@ public final class RealControlPlane implements TestCluster {
     }
   }
 
-  /** Applies k8s/namespace.yaml, the committed CRD and k8s/generated/operator.yaml, as `kubectl apply -k k8s/` would. */
+  /** Applies k8s/namespace.yaml, the committed CRD, k8s/generated/operator.yaml and the user roles, as `kubectl apply -k k8s/` would. */
   private void installOperatorManifests() {
     for (String file : List.of("k8s/namespace.yaml", "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml",
-        "k8s/generated/operator.yaml")) {
+        "k8s/generated/operator.yaml", "k8s/rbac/user-roles.yaml")) {
       for (HasMetadata item : load(Path.of(file))) {
         client.resource(item).createOr(NonDeletingOperation::update);
       }
@@ -195,6 +195,14 @@ public final class RealControlPlane implements TestCluster {
     return client.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_SERVICE_ACCOUNT)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(86_400L).endSpec().build())
         .getStatus().getToken();
+  }
+
+  /**
+   * Whether the static test users ({@link #tokenOf}) exist: on the built control plane; an existing
+   * cluster (a kubeconfig) has none, and tests impersonate the user instead.
+   */
+  public boolean hasTestUsers() {
+    return dir != null;
   }
 
   /** A token for any ServiceAccount or test user of this cluster ({@code alice}, {@code bob} have no rights of their own). */

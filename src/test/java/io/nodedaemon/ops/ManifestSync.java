@@ -32,6 +32,8 @@ public final class ManifestSync {
   public static final List<String> SYNCED_DIRS = List.of("k8s/generated", "olm-bundle");
   public static final String SAMPLE = "k8s/samples/fluentd-elasticsearch.yaml";
   public static final String SAMPLE_STAND_IN = "src/test/resources/ops/sample-stand-in.yaml";
+  /** The aggregated user roles, written by hand in k8s/ and copied into the bundle, one file each. */
+  public static final String USER_ROLES = "k8s/rbac/user-roles.yaml";
 
   // Map.of iterates in a per-JVM random order: sort keys so that every build writes the same bytes.
   static final ObjectMapper YAML = yaml().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
@@ -81,6 +83,29 @@ public final class ManifestSync {
     Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
     finishCsv(csv, readSamples(base));
     Files.writeString(csvFile, YAML.writeValueAsString(csv));
+    copyUserRoles(base.resolve(USER_ROLES), bundle.resolve("manifests"));
+  }
+
+  /**
+   * Puts each ClusterRole of k8s/rbac/user-roles.yaml into the bundle's manifests as its own file
+   * ({@code <name>.clusterrole.yaml}): OLM installs a bundle's ClusterRoles with the operator, and
+   * its loader reads one object per file. The quarkus-operator-sdk generator knows only the
+   * operator's own RBAC, which it turns into the CSV's permissions.
+   */
+  @SuppressWarnings("unchecked")
+  static void copyUserRoles(Path roles, Path manifests) throws IOException {
+    if (!Files.exists(roles)) {
+      return;
+    }
+    try (YAMLParser parser = new YAMLFactory().createParser(roles.toFile())) {
+      for (var docs = YAML_IN_ORDER.readValues(parser, Map.class); docs.hasNext(); ) {
+        Map<String, Object> doc = docs.next();
+        if (doc != null && "ClusterRole".equals(doc.get("kind"))) {
+          String name = String.valueOf(((Map<String, Object>) doc.get("metadata")).get("name"));
+          Files.writeString(manifests.resolve(name + ".clusterrole.yaml"), YAML_IN_ORDER.writeValueAsString(doc));
+        }
+      }
+    }
   }
 
   /** The column order of {@code kubectl get ds}; the CRD generator emits them in hash order. */
