@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,6 +145,27 @@ class InstallManifestsTest {
     assertThat(spec.getServiceAccountName()).isEqualTo("nodedaemon-operator");
     // Two replicas are only safe because leader election is on in prod (LeaderElectionProducer).
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void theTwoReplicasAreSpreadOverNodesAndADrainTakesOneAtATime() {
+    Deployment d = deployment();
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+    var anti = d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(anti).singleElement().satisfies(term -> {
+      assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(podLabels).containsAllEntriesOf(term.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+    });
+
+    List<io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget> pdbs =
+        Manifests.ofKind(operator, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdbs).singleElement().satisfies(pdb -> {
+      assertThat(pdb.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
+      assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+      assertThat(d.getSpec().getReplicas()).isGreaterThan(pdb.getSpec().getMaxUnavailable().getIntVal());
+      assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+    });
   }
 
   @Test
