@@ -107,7 +107,7 @@ class BundleValidatorTest {
         broken("resource-requests", (b, csv) -> m(container(csv), "resources").remove("requests")),
         broken("crd-description", (b, csv) -> ownedCrd(csv).put("description", "")),
         broken("channel-naming", (b, csv) -> replaceIn(b.resolve("metadata/annotations.yaml"),
-            ".v1: stable", ".v1: mychannel-4.5")));
+            ".v1: candidate", ".v1: mychannel-4.5")));
   }
 
   @ParameterizedTest(name = "[{index}] rule {0}")

@@ -108,6 +108,9 @@ public final class ManifestSync {
     }
   }
 
+  /** The release date of this version, as the CSV's {@code createdAt}: set it when the version changes. */
+  static final String CREATED_AT = "2026-12-01T00:00:00Z";
+
   /** The column order of {@code kubectl get ds}; the CRD generator emits them in hash order. */
   static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
       "Available", "Node Selector", "Age", "Containers", "Images", "Selector", "Excluded");
@@ -187,10 +190,29 @@ public final class ManifestSync {
     Map<String, Object> metadata = (Map<String, Object>) csv.get("metadata");
     Map<String, Object> annotations = (Map<String, Object>) metadata.computeIfAbsent("annotations",
         k -> new LinkedHashMap<>());
+    // An example to create in the namespace the user picks, not in kube-system.
+    for (Object sample : samples) {
+      Object sampleMetadata = ((Map<String, Object>) sample).get("metadata");
+      if (sampleMetadata instanceof Map<?, ?> m) {
+        m.remove("namespace");
+      }
+    }
     annotations.put("alm-examples", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(samples));
     annotations.put("operators.operatorframework.io/builder", "qosdk-bundle-generator+ManifestSync");
+    // What community-operators asks of every CSV. createdAt is the release's date, not the build's,
+    // so that the committed bundle stays reproducible.
+    annotations.put("createdAt", CREATED_AT);
+    annotations.put("support", "NodeDaemon project (https://github.com/nodedaemon/nodedaemon/issues)");
+    annotations.put("description", "One pod per node, as a DaemonSet, with canaries, pause, a progress deadline "
+        + "and explained placement.");
 
     Map<String, Object> spec = (Map<String, Object>) csv.get("spec");
+    // The images the bundle runs, for disconnected mirroring. By tag: no image is published yet,
+    // so there is no digest to pin (docs/install.md).
+    Map<String, Object> operatorImage = new LinkedHashMap<>();
+    operatorImage.put("name", "nodedaemon-operator");
+    operatorImage.put("image", annotations.get("containerImage"));
+    spec.put("relatedImages", List.of(operatorImage));
     List<Map<String, Object>> owned = (List<Map<String, Object>>)
         ((Map<String, Object>) spec.get("customresourcedefinitions")).get("owned");
     for (Map<String, Object> crd : owned) {
@@ -204,8 +226,9 @@ public final class ManifestSync {
                 "urn:alm:descriptor:com.tectonic.ui:selector:core:v1:Pod"),
             descriptor("template", "Pod Template", "The pod that runs on every qualifying node.",
                 "urn:alm:descriptor:com.tectonic.ui:podTemplate"),
-            descriptor("updateStrategy", "Update Strategy", "RollingUpdate (default) or OnDelete.",
-                "urn:alm:descriptor:com.tectonic.ui:updateStrategy"),
+            // Not the console's updateStrategy widget: that one offers a Deployment's Recreate.
+            descriptor("updateStrategy.type", "Update Strategy", "RollingUpdate (default) or OnDelete.",
+                "urn:alm:descriptor:com.tectonic.ui:select:RollingUpdate", "urn:alm:descriptor:com.tectonic.ui:select:OnDelete"),
             descriptor("updateStrategy.rollingUpdate.paused", "Paused",
                 "Stop replacing pods; new nodes still get pods.",
                 "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
@@ -240,12 +263,12 @@ public final class ManifestSync {
   }
 
   private static Map<String, Object> descriptor(String path, String displayName, String description,
-      String xDescriptor) {
+      String... xDescriptors) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("path", path);
     d.put("displayName", displayName);
     d.put("description", description);
-    d.put("x-descriptors", List.of(xDescriptor));
+    d.put("x-descriptors", List.of(xDescriptors));
     return d;
   }
 
