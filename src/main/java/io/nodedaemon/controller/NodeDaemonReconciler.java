@@ -65,12 +65,13 @@ import org.jboss.logging.Logger;
 // writes start one pass each too, which finds nothing to change and writes nothing.
 @ControllerConfiguration(name = NodeDaemonReconciler.NAME, generationAwareEventProcessing = false)
 @CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
-@RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
+// Exactly the calls the code makes (docs/operations.md lists each): nodes only through the informer.
+@RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
 @RBACRule(apiGroups = "apps", resources = "controllerrevisions", verbs = {"get", "list", "watch", "create", "delete", "patch"})
 // get: fabric8 reads an Event before it patches the count of a repeat (EventRecorder).
-@RBACRule(apiGroups = {"", "events.k8s.io"}, resources = "events", verbs = {"get", "create", "patch"})
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "list", "watch", "create", "update", "patch"})
+@RBACRule(apiGroups = "", resources = "events", verbs = {"get", "create", "patch"})
+// Leases: a Role in the operator's namespace only (application.properties, quarkus.kubernetes.rbac.roles).
 public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   public static final String NAME = "nodedaemon";

@@ -164,6 +164,7 @@ public final class ManifestSync {
    * Writes a multi-document manifest again through {@link #YAML}, keeping its header comment and
    * key order, so that its label and annotation values are quoted like the bundle's.
    */
+  @SuppressWarnings("unchecked")
   static void requote(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder();
@@ -174,14 +175,49 @@ public final class ManifestSync {
       out.append(line).append('\n');
     }
     try (YAMLParser parser = new YAMLFactory().createParser(text)) {
-      for (var docs = YAML.readValues(parser, Map.class); docs.hasNext(); ) {
-        Map<?, ?> doc = docs.next();
+      for (var docs = (java.util.Iterator<Map<String, Object>>) (java.util.Iterator<?>) YAML.readValues(parser, Map.class);
+          docs.hasNext(); ) {
+        Map<String, Object> doc = docs.next();
+        if ("ClusterRole".equals(doc == null ? null : doc.get("kind"))) {
+          doc.put("rules", trimPrimaryRules((List<Map<String, Object>>) doc.get("rules")));
+        }
         if (doc != null && !doc.isEmpty()) {
           out.append("---\n").append(YAML_IN_ORDER.writeValueAsString(doc));
         }
       }
     }
     Files.writeString(file, out.toString());
+  }
+
+  /**
+   * The generator grants every verb on the NodeDaemon and its subresources; the operator only
+   * watches NodeDaemons (and reads one before it patches its status) and patches their status. It
+   * never writes a NodeDaemon's spec and sets no finalizer (there is no cleanup to hold it for).
+   */
+  static List<Map<String, Object>> trimPrimaryRules(List<Map<String, Object>> rules) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> rule : rules) {
+      if (!List.of(NodeDaemonGroup.NAME).equals(rule.get("apiGroups"))) {
+        out.add(rule);
+        continue;
+      }
+      out.add(rule(NodeDaemonGroup.NAME, "nodedaemons", "get", "list", "watch"));
+      out.add(rule(NodeDaemonGroup.NAME, "nodedaemons/status", "patch"));
+    }
+    return out;
+  }
+
+  private static Map<String, Object> rule(String group, String resource, String... verbs) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("apiGroups", List.of(group));
+    r.put("resources", List.of(resource));
+    r.put("verbs", List.of(verbs));
+    return r;
+  }
+
+  /** The API group of the NodeDaemon resource. */
+  private static final class NodeDaemonGroup {
+    static final String NAME = io.nodedaemon.api.NodeDaemon.GROUP;
   }
 
   /** Adds what the generator cannot take from {@code @CSVMetadata}. */
@@ -207,6 +243,10 @@ public final class ManifestSync {
         + "and explained placement.");
 
     Map<String, Object> spec = (Map<String, Object>) csv.get("spec");
+    Map<String, Object> install = (Map<String, Object>) ((Map<String, Object>) spec.get("install")).get("spec");
+    for (Map<String, Object> permission : (List<Map<String, Object>>) install.getOrDefault("clusterPermissions", List.of())) {
+      permission.put("rules", trimPrimaryRules((List<Map<String, Object>>) permission.get("rules")));
+    }
     // The images the bundle runs, for disconnected mirroring. By tag: no image is published yet,
     // so there is no digest to pin (docs/install.md).
     Map<String, Object> operatorImage = new LinkedHashMap<>();

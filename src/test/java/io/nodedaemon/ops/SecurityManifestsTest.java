@@ -88,6 +88,8 @@ class SecurityManifestsTest {
     for (HasMetadata item : Manifests.load(K8S.resolve("generated/operator.yaml"))) {
       if (item instanceof ClusterRole role) {
         installed.addAll(InstallManifestsTest.grants(role.getRules()));
+      } else if (item instanceof io.fabric8.kubernetes.api.model.rbac.Role role) {
+        installed.addAll(InstallManifestsTest.grants(role.getRules()));
       }
     }
     Set<String> csv = InstallManifestsTest.grants(csvRules());
