@@ -286,7 +286,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
     String updateRevision = revisions.updateHash();
-    Plan plan = planner.plan(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
+    Plan plan = planner.updateDaemonSet(new PlanInput(daemon, nodes, controlled, updateRevision, pending, now));
 
     var shared = context.managedWorkflowAndDependentResourceContext();
     shared.put(DaemonPodsDependent.PLAN, plan);

@@ -54,6 +54,14 @@ public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean suc
     return since == null ? null : since.plusSeconds(Math.max(0, minReadySeconds));
   }
 
+  /**
+   * The same pod counted as carrying the update revision: how the rollout sees a pod that a
+   * partition or the rollout selector keeps on its revision (that revision is its target).
+   */
+  public PodFacts asUpdated() {
+    return updated ? this : new PodFacts(pod, terminating, failed, succeeded, ready, readySince, true);
+  }
+
   public String name() {
     return pod.getMetadata().getName();
   }
