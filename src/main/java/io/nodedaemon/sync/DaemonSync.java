@@ -86,21 +86,28 @@ public final class DaemonSync {
     return new Decision(null, bumped, List.of(), Duration.ZERO, null);
   }
 
+  /** Plans the pass (upstream's updateDaemonSet without its writes), then its status. */
   public Decision decide(Observed o) {
-    NodeDaemon daemon = o.daemon();
-    Instant now = o.now();
-    String updateRevision = o.revisions().updateHash();
-    Plan plan = planner.updateDaemonSet(new PlanInput(daemon, o.nodes(), o.pods(), updateRevision, o.inFlight(), now));
+    Plan plan = planner.updateDaemonSet(
+        new PlanInput(o.daemon(), o.nodes(), o.pods(), o.revisions().updateHash(), o.inFlight(), o.now()));
+    return updateDaemonSetStatus(o.daemon(), o.known(), plan, o.revisions(), o.inFlight(), o.remembered(), o.now());
+  }
 
-    // NodeDaemon addition: a rollout that stops making progress is reported Stalled. The clock
-    // comes from status (SPEC §6), so a restart or a failover does not reset it.
+  /**
+   * Upstream's updateDaemonSetStatus for a planned pass, with NodeDaemon's progress deadline: a
+   * rollout that stops making progress is reported Stalled, with one Warning event when it turns
+   * so. The deadline's clock comes from the known status (SPEC §6), so a restart or a failover does
+   * not reset it; {@code remembered} is this process's record of the previous pass, or null.
+   */
+  public static Decision updateDaemonSetStatus(NodeDaemon daemon, NodeDaemonStatus known, Plan plan, RevisionPlan revisions,
+      InFlight inFlight, ProgressDeadline.ProgressRecord remembered, Instant now) {
+    String updateRevision = revisions.updateHash();
     boolean paused = RolloutPlanner.isPaused(daemon);
     DaemonCounts counts = plan.counts();
     boolean rolling = counts.updatedNumberScheduled() < plan.targetUpdated() || plan.updatedAvailable() < counts.updatedNumberScheduled();
-    NodeDaemonStatus known = o.known();
     ProgressDeadline.ProgressRecord previous = known == null ? null : ProgressDeadline.previous(updateRevision,
         StatusComputer.progressClock(known, updateRevision), known.getUpdatedNumberScheduled(),
-        known.getNumberAvailable(), o.remembered());
+        known.getNumberAvailable(), remembered);
     ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(daemon.getSpec().getProgressDeadlineSeconds(), paused, rolling,
         updateRevision, plan.updatedAvailable(), previous, now);
 
@@ -114,9 +121,9 @@ public final class DaemonSync {
       }
     }
     NodeDaemonStatus status = StatusComputer.compute(daemon, known, new StatusComputer.Observed(
-        counts, updateRevision, o.revisions().currentHash(), o.revisions().collisionCount(),
+        counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
         LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
-        plan.hasWrites() || !o.inFlight().isEmpty(),
+        plan.hasWrites() || !inFlight.isEmpty(),
         paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime()), now);
     return new Decision(plan, status, List.copyOf(events), DaemonPlanner.earliest(plan.requeueAfter(), verdict.requeueAfter()), verdict.record());
   }
