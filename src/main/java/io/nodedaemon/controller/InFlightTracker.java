@@ -2,6 +2,7 @@ package io.nodedaemon.controller;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.planner.InFlight;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -18,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * second delete. An entry that is never observed expires after {@link #TTL}, as upstream's do, and
  * {@link #wakeUpAfter} tells the reconciler when to look again so that an expiry is acted on.
  */
-public final class InFlightTracker {
+@Singleton
+public class InFlightTracker {
 
   /** Upstream's ExpectationsTimeout: after this an unobserved write is assumed lost. */
   static final Duration TTL = Duration.ofMinutes(5);

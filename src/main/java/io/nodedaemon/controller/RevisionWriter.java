@@ -11,6 +11,8 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,8 @@ import org.jboss.logging.Logger;
  * so the reconciler bumps collisionCount. The update revision is {@link Outcome#ready() ready}
  * only when it exists, is ours and carries its number: pods may carry its hash only then (SPEC §6).
  */
-final class RevisionWriter {
+@Singleton
+class RevisionWriter {
   private static final Logger LOG = Logger.getLogger(RevisionWriter.class);
 
   /** The outcome: whether the update revision now exists as ours, and whether its name collided. */
@@ -35,6 +38,7 @@ final class RevisionWriter {
 
   private final KubernetesClient client;
 
+  @Inject
   RevisionWriter(KubernetesClient client) {
     this.client = client;
   }

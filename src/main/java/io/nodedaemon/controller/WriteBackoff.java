@@ -1,5 +1,6 @@
 package io.nodedaemon.controller;
 
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * whole sync back: here too no pass of that NodeDaemon runs before its backoff ends, whatever event
  * (our own status write among them) wakes it.
  */
-final class WriteBackoff {
+@Singleton
+class WriteBackoff {
   static final Duration INITIAL = Duration.ofSeconds(2);
   static final Duration MAX = Duration.ofMinutes(5);
 

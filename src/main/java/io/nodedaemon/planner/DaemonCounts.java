@@ -11,6 +11,4 @@ public record DaemonCounts(
     int numberReady,
     int updatedNumberScheduled,
     int numberAvailable,
-    int numberUnavailable) {
-  public static final DaemonCounts ZERO = new DaemonCounts(0, 0, 0, 0, 0, 0, 0);
-}
+    int numberUnavailable) {}

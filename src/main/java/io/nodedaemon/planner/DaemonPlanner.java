@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.ExcludedNodeGroup;
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.api.NodeDaemonUpdateStrategy;
-import io.nodedaemon.api.RollingUpdateNodeDaemon;
 import io.nodedaemon.planner.rollout.RolloutInput;
 import io.nodedaemon.planner.rollout.RolloutPlan;
 import io.nodedaemon.planner.rollout.RolloutPlanner;
@@ -23,9 +21,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One planning pass for one NodeDaemon (upstream's manage + podsShouldBeOnNode + rollingUpdate +
- * updateDaemonSetStatus), pure: observed nodes and pods in, a {@link Plan} out. The only state it
- * touches is the failed-pod backoff it is given. O(nodes + pods) plus a sort of the nodes.
+ * One planning pass for one NodeDaemon, pure: observed nodes and pods in, a {@link Plan} out. It
+ * reads as upstream's updateDaemonSet without its writes: {@link #manage} (with {@link
+ * #podsShouldBeOnNode} per node), then {@link RolloutPlanner#rollingUpdate} once manage's writes
+ * are observed, with updateDaemonSetStatus's counters tallied on the way. The only state it touches
+ * is the failed-pod backoff it is given. O(nodes + pods) plus a sort of the nodes.
  */
 public final class DaemonPlanner {
 
@@ -42,18 +42,12 @@ public final class DaemonPlanner {
     this.burstReplicas = burstReplicas;
   }
 
-  public DaemonPlanner(FailedPodBackoff backoff) {
-    this(backoff, BURST_REPLICAS);
-  }
-
   /**
    * Upstream's getNodesToDaemonPods, joined to the sorted nodes: {@code onNode[i]} holds the pods
    * bound or pinned to {@code sortedNodes[i]} (null when none), {@code onMissingNodes} those whose
    * node is not in the list. Terminal pods already being deleted are left out, as they no longer
-   * count for anything. Pods on listed nodes are read into {@link PodFacts} right here, the one
-   * time a pass reads them. The node names are hashed once into positions, so each pod costs one
-   * lookup against keys already in cache (the sort just read them) instead of an insert into and a
-   * later lookup from a map of 20,000 cold entries.
+   * count for anything. Pods on listed nodes are read into {@link PodFacts} here, the one time a
+   * pass reads them; node names are hashed once into positions, so each pod costs one lookup.
    */
   record PodsByNode(List<PodFacts>[] onNode, Map<String, List<Pod>> onMissingNodes) {
     @SuppressWarnings("unchecked")
@@ -88,112 +82,68 @@ public final class DaemonPlanner {
 
   /**
    * One node of a pass, visited in node-name order: its placement and the pods pinned to it
-   * (oldest first). Every later step walks this array instead of looking nodes up by name again:
-   * at 20,000 nodes those hash lookups, each a cache miss, were most of a pass.
+   * (oldest first). The rollout and the status walk this array instead of looking nodes up by
+   * name again.
    */
   record NodeState(Node node, String name, NodePlacement placement, List<PodFacts> pods) {}
 
+  /**
+   * What manage decided, and what it saw on the way: the node states for the rollout, the status
+   * counters, and whether any node keeps a pod of an old revision.
+   */
+  static final class Manage {
+    final List<String> nodesNeedingDaemonPods = new ArrayList<>();
+    // Not a LinkedHashSet<Pod>: fabric8's Pod.hashCode/equals walk the whole object (spec, status,
+    // every map), about 1 µs a pod; pods of one namespace are identified by name.
+    final Set<Pod> podsToDelete = new PodsByName();
+    final List<PlannedEvent> events = new ArrayList<>();
+    final NodeState[] states;
+    final StatusTally tally;
+    final Set<String> pendingCreates;
+    final Set<String> pendingDeletes;
+    /** When a failed pod's backoff ends. */
+    Instant backoffEnds;
+    boolean oldPodsLeft;
+
+    Manage(int nodes, StatusTally tally, InFlight inFlight) {
+      this.states = new NodeState[nodes];
+      this.tally = tally;
+      this.pendingCreates = inFlight.nodesWithPendingCreate();
+      this.pendingDeletes = inFlight.podsPendingDelete();
+    }
+
+    boolean isPendingDelete(Pod pod) {
+      return !pendingDeletes.isEmpty() && pendingDeletes.contains(pod.getMetadata().getName());
+    }
+
+    /** Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed. */
+    boolean settled() {
+      return nodesNeedingDaemonPods.isEmpty() && podsToDelete.isEmpty() && pendingCreates.isEmpty() && pendingDeletes.isEmpty();
+    }
+  }
+
   private static final Comparator<Node> BY_NAME = Comparator.comparing(n -> n.getMetadata().getName());
 
-  public Plan plan(PlanInput in) {
+  /**
+   * Upstream's updateDaemonSet, as a decision: manage, then (RollingUpdate, manage settled, an old
+   * pod left) rollingUpdate; both capped at the burst size per pass.
+   */
+  public Plan updateDaemonSet(PlanInput in) {
     NodeDaemon daemon = in.daemon();
     Instant now = in.now();
-    int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
-    Node[] sortedNodes = in.nodes().toArray(new Node[0]);
-    Arrays.sort(sortedNodes, BY_NAME);
-    PodsByNode podsByNode = PodsByNode.group(sortedNodes, in.pods(), in.updateRevision());
-    Set<String> pendingDeletes = in.inFlight().podsPendingDelete();
-    Set<String> pendingCreates = in.inFlight().nodesWithPendingCreate();
-    boolean surge = allowsSurge(daemon);
+    Manage manage = manage(in);
+    Status status = manage.tally.status();
+    Instant wakeUp = earliest(manage.backoffEnds, status.nextAvailable());
 
-    List<String> needing = new ArrayList<>();
-    // Not a LinkedHashSet<Pod>: fabric8's Pod.hashCode/equals walk the whole object (spec, status,
-    // every map), which cost ~1 µs a pod; pods of one namespace are identified by name.
-    Set<Pod> deletes = new PodsByName();
-    List<PlannedEvent> events = new ArrayList<>();
-    Instant wakeUp = null;
-    NodeState[] states = new NodeState[sortedNodes.length];
-    StatusTally tally = new StatusTally(minReadySeconds, now);
-    boolean oldPodsLeft = false;
-
-    for (int i = 0; i < sortedNodes.length; i++) {
-      Node node = sortedNodes[i];
-      String name = node.getMetadata().getName();
-      NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
-      List<PodFacts> daemonPods = podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
-      if (daemonPods.size() > 1) {
-        daemonPods.sort(PodFacts.OLDEST_FIRST);
-      }
-      states[i] = new NodeState(node, name, placement, daemonPods);
-      tally.add(name, placement, daemonPods);
-      oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods);
-      // A pod we just created counts as present even if the cache does not show it yet.
-      boolean exists = !daemonPods.isEmpty() || pendingCreates.contains(name);
-
-      if (placement.shouldRun() && !exists) {
-        needing.add(name);
-      } else if (placement.shouldContinueRunning()) {
-        // Duplicates need two pods: the usual node has one and gets no list (20,000 lists a pass saved).
-        List<PodFacts> running = daemonPods.size() > 1 ? new ArrayList<>(daemonPods.size()) : null;
-        for (PodFacts facts : daemonPods) {
-          Pod pod = facts.pod();
-          // Terminating pods, and pods we already asked to delete, are on their way out.
-          if (facts.terminating() || isPendingDelete(pendingDeletes, pod)) {
-            continue;
-          }
-          if (facts.failed()) {
-            // Upstream fights kubelets that reject pods here: back off per node, do not hot-loop.
-            String key = FailedPodBackoff.key(daemon.getMetadata().getUid(), name);
-            Instant until = backoff.inBackoffUntil(key, now);
-            if (until != null) {
-              wakeUp = earliest(wakeUp, until);
-              continue;
-            }
-            backoff.next(key, now);
-            events.add(PlannedEvent.warning("FailedDaemonPod", String.format(
-                "Found failed daemon pod %s/%s on node %s, will try to kill it",
-                pod.getMetadata().getNamespace(), pod.getMetadata().getName(), name)));
-            deletes.add(pod);
-          } else if (facts.succeeded()) {
-            deletes.add(pod); // a daemon pod must not exit; the next pass creates its replacement
-          } else if (running != null) {
-            running.add(facts);
-          }
-        }
-        if (running != null) {
-          keepOldest(running, surge, minReadySeconds, now, deletes);
-        }
-      } else if (!placement.shouldContinueRunning() && !daemonPods.isEmpty()) {
-        for (PodFacts facts : daemonPods) {
-          if (!facts.terminating() && !isPendingDelete(pendingDeletes, facts.pod())) {
-            deletes.add(facts.pod());
-          }
-        }
-      }
-    }
-    // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never bound.
-    podsByNode.onMissingNodes().forEach((node, pods) -> {
-      for (Pod pod : pods) {
-        boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
-        if (unbound && !PodStates.isTerminating(pod) && !isPendingDelete(pendingDeletes, pod)) {
-          deletes.add(pod);
-        }
-      }
-    });
-
-    Status status = tally.status();
-    wakeUp = earliest(wakeUp, status.nextAvailable());
-
-    // Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed.
-    boolean settled = needing.isEmpty() && deletes.isEmpty() && pendingCreates.isEmpty() && pendingDeletes.isEmpty();
+    List<String> needing = manage.nodesNeedingDaemonPods;
+    Set<Pod> deletes = manage.podsToDelete;
     int targetUpdated = status.counts().desiredNumberScheduled();
-    if (daemon.getSpec().getUpdateStrategy() == null
-        || daemon.getSpec().getUpdateStrategy().getType() != NodeDaemonUpdateStrategy.Type.OnDelete) {
-      targetUpdated = targetUpdated(daemon, states);
+    if (!RolloutPlanner.isOnDelete(daemon)) {
+      targetUpdated = targetUpdated(daemon, manage.states);
       // With no old pod on any node the rollout has nothing to replace: skip its walk.
-      if (settled && oldPodsLeft) {
+      if (manage.settled() && manage.oldPodsLeft) {
         RolloutPlan rollout = RolloutPlanner.rollingUpdate(new RolloutInput(daemon,
-            continuing(states), desired(states), in.updateRevision(), now));
+            continuing(manage.states), desired(manage.states), in.updateRevision(), now));
         needing.addAll(rollout.nodesNeedingNewPods());
         deletes.addAll(rollout.oldPodsToDelete());
         if (rollout.requeueAfter() != null) {
@@ -211,8 +161,100 @@ public final class DaemonPlanner {
     if (needing.size() > burstReplicas || deletes.size() > burstReplicas) {
       requeue = requeue == null || requeue.compareTo(CAPPED_REQUEUE) > 0 ? CAPPED_REQUEUE : requeue;
     }
-    return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(events), status.counts(),
+    return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(manage.events), status.counts(),
         targetUpdated, status.updatedAvailable(), requeue, status.excludedNodes());
+  }
+
+  /**
+   * Upstream's manage: for every node in name order, placement ({@link
+   * Placement#nodeShouldRunDaemonPod}) and {@link #podsShouldBeOnNode}; then the pods pinned to
+   * nodes that no longer exist. The status counters are tallied in the same walk, while a node's
+   * pods are still in the CPU cache.
+   */
+  Manage manage(PlanInput in) {
+    NodeDaemon daemon = in.daemon();
+    int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
+    Node[] sortedNodes = in.nodes().toArray(new Node[0]);
+    Arrays.sort(sortedNodes, BY_NAME);
+    PodsByNode podsByNode = PodsByNode.group(sortedNodes, in.pods(), in.updateRevision());
+    Manage manage = new Manage(sortedNodes.length, new StatusTally(new Availability(minReadySeconds, in.now())), in.inFlight());
+    boolean surge = RolloutPlanner.allowsSurge(daemon);
+
+    for (int i = 0; i < sortedNodes.length; i++) {
+      Node node = sortedNodes[i];
+      NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
+      List<PodFacts> daemonPods = podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
+      if (daemonPods.size() > 1) {
+        daemonPods.sort(PodFacts.OLDEST_FIRST);
+      }
+      NodeState state = new NodeState(node, node.getMetadata().getName(), placement, daemonPods);
+      manage.states[i] = state;
+      manage.tally.add(state.name(), placement, daemonPods);
+      manage.oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods);
+      podsShouldBeOnNode(daemon, state, surge, minReadySeconds, in.now(), manage);
+    }
+    // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never bound.
+    podsByNode.onMissingNodes().forEach((node, pods) -> {
+      for (Pod pod : pods) {
+        boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
+        if (unbound && !PodStates.isTerminating(pod) && !manage.isPendingDelete(pod)) {
+          manage.podsToDelete.add(pod);
+        }
+      }
+    });
+    return manage;
+  }
+
+  /**
+   * Upstream's podsShouldBeOnNode: whether the node needs a daemon pod, and which of its pods go
+   * (failed ones, with per-node backoff; succeeded ones; duplicates but the oldest, or with surge
+   * the oldest of each revision; all of them where the daemon may not continue running). A pod we
+   * just created counts as present even if the cache does not show it yet.
+   */
+  void podsShouldBeOnNode(NodeDaemon daemon, NodeState node, boolean surge, int minReadySeconds, Instant now, Manage out) {
+    NodePlacement placement = node.placement();
+    List<PodFacts> daemonPods = node.pods();
+    boolean exists = !daemonPods.isEmpty() || out.pendingCreates.contains(node.name());
+    if (placement.shouldRun() && !exists) {
+      out.nodesNeedingDaemonPods.add(node.name());
+    } else if (placement.shouldContinueRunning()) {
+      // Duplicates need two pods: the usual node has one and gets no list.
+      List<PodFacts> running = daemonPods.size() > 1 ? new ArrayList<>(daemonPods.size()) : null;
+      for (PodFacts facts : daemonPods) {
+        Pod pod = facts.pod();
+        // Terminating pods, and pods we already asked to delete, are on their way out.
+        if (facts.terminating() || out.isPendingDelete(pod)) {
+          continue;
+        }
+        if (facts.failed()) {
+          // Upstream fights kubelets that reject pods here: back off per node, do not hot-loop.
+          String key = FailedPodBackoff.key(daemon.getMetadata().getUid(), node.name());
+          Instant until = backoff.inBackoffUntil(key, now);
+          if (until != null) {
+            out.backoffEnds = earliest(out.backoffEnds, until);
+            continue;
+          }
+          backoff.next(key, now);
+          out.events.add(PlannedEvent.warning(PlannedEvent.FAILED_DAEMON_POD, String.format(
+              "Found failed daemon pod %s/%s on node %s, will try to kill it",
+              pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node.name())));
+          out.podsToDelete.add(pod);
+        } else if (facts.succeeded()) {
+          out.podsToDelete.add(pod); // a daemon pod must not exit; the next pass creates its replacement
+        } else if (running != null) {
+          running.add(facts);
+        }
+      }
+      if (running != null) {
+        keepOldest(running, surge, minReadySeconds, now, out.podsToDelete);
+      }
+    } else if (!daemonPods.isEmpty()) {
+      for (PodFacts facts : daemonPods) {
+        if (!facts.terminating() && !out.isPendingDelete(facts.pod())) {
+          out.podsToDelete.add(facts.pod());
+        }
+      }
+    }
   }
 
   /** A live pod of another revision than the update revision: something for the rollout to replace. */
@@ -224,11 +266,6 @@ public final class DaemonPlanner {
     }
     return false;
   }
-
-  private static boolean isPendingDelete(Set<String> pendingDeletes, Pod pod) {
-    return !pendingDeletes.isEmpty() && pendingDeletes.contains(pod.getMetadata().getName());
-  }
-
 
   /**
    * More than one running pod on a node: without surge keep the oldest; with surge keep the oldest
@@ -259,7 +296,7 @@ public final class DaemonPlanner {
       }
       deletes.add(facts.pod());
     }
-    if (oldestNew != null && oldestOld != null && (!oldestOld.ready() || oldestNew.available(minReadySeconds, now))) {
+    if (oldestNew != null && oldestOld != null && RolloutPlanner.oldPodReplaced(oldestOld, oldestNew.available(minReadySeconds, now))) {
       deletes.add(oldestOld.pod());
     }
   }
@@ -267,20 +304,14 @@ public final class DaemonPlanner {
   /** The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per node. */
   record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable, List<ExcludedNodeGroup> excludedNodes) {}
 
-  /**
-   * Tallies the status figures node by node, fed from the manage walk while the node's pods are
-   * still in the CPU cache (a separate walk over 20,000 pods costs a cache miss per field read).
-   */
+  /** Tallies the status figures node by node, fed from the manage walk. */
   static final class StatusTally {
-    private final int minReadySeconds;
-    private final Instant now;
+    private final Availability availability;
     private int desired, current, misscheduled, ready, updated, available, updatedAvailable;
-    private Instant nextAvailable;
     private final ExcludedNodeTally excluded = new ExcludedNodeTally();
 
-    StatusTally(int minReadySeconds, Instant now) {
-      this.minReadySeconds = minReadySeconds;
-      this.now = now;
+    StatusTally(Availability availability) {
+      this.availability = availability;
     }
 
     void add(String nodeName, NodePlacement placement, List<PodFacts> podsOldestFirst) {
@@ -302,11 +333,9 @@ public final class DaemonPlanner {
       boolean isAvailable = false;
       if (oldest.ready()) {
         ready++;
-        isAvailable = oldest.available(minReadySeconds, now);
+        isAvailable = availability.isAvailable(oldest);
         if (isAvailable) {
           available++;
-        } else {
-          nextAvailable = earliest(nextAvailable, oldest.availableAt(minReadySeconds));
         }
       }
       if (oldest.updated()) {
@@ -319,38 +348,30 @@ public final class DaemonPlanner {
 
     Status status() {
       return new Status(new DaemonCounts(desired, current, misscheduled, ready, updated, available, desired - available),
-          updatedAvailable, nextAvailable, excluded.groups());
+          updatedAvailable, availability.next(), excluded.groups());
     }
   }
 
-  /** NodeDaemon addition: desired nodes the rollout may update (past the partition, matching the selector). */
+  /** NodeDaemon addition: desired nodes the rollout may update (not held back by partition or selector). */
   static int targetUpdated(NodeDaemon daemon, NodeState[] states) {
-    RollingUpdateNodeDaemon ru = daemon.getSpec().getUpdateStrategy() == null ? null : daemon.getSpec().getUpdateStrategy().getRollingUpdate();
-    List<NodeState> desired = new ArrayList<>(states.length);
+    int desired = 0;
     for (NodeState state : states) {
       if (state.placement().shouldRun()) {
-        desired.add(state);
+        desired++;
       }
     }
-    if (ru == null) {
-      return desired.size();
+    RolloutPlanner.HeldBack heldBack = RolloutPlanner.HeldBack.of(RolloutPlanner.rollingUpdateOf(daemon), desired);
+    if (heldBack == RolloutPlanner.HeldBack.NONE) {
+      return desired;
     }
-    int partition = RolloutPlanner.partitionCount(ru, desired.size());
+    int position = 0;
     int target = 0;
-    for (int i = partition; i < desired.size(); i++) {
-      if (ru.getSelector() == null || LabelSelectors.matches(ru.getSelector(), desired.get(i).node().getMetadata().getLabels())) {
+    for (NodeState state : states) {
+      if (state.placement().shouldRun() && !heldBack.isHeldBack(position++, state.node())) {
         target++;
       }
     }
     return target;
-  }
-
-  static boolean allowsSurge(NodeDaemon daemon) {
-    var strategy = daemon.getSpec().getUpdateStrategy();
-    if (strategy != null && strategy.getType() == NodeDaemonUpdateStrategy.Type.OnDelete) {
-      return false;
-    }
-    return RolloutPlanner.surgeCount(strategy == null ? null : strategy.getRollingUpdate(), 1) > 0;
   }
 
   /**
@@ -381,7 +402,7 @@ public final class DaemonPlanner {
     return (int) (entries / 0.75f) + 1;
   }
 
-  /** An insertion-ordered set of pods of one namespace, keyed by name (see the delete set in {@link #plan}). */
+  /** An insertion-ordered set of pods of one namespace, keyed by name (see {@link Manage#podsToDelete}). */
   static final class PodsByName extends AbstractSet<Pod> {
     private final Map<String, Pod> byName = new LinkedHashMap<>();
 
@@ -406,10 +427,11 @@ public final class DaemonPlanner {
     }
   }
 
-  private static Instant earliest(Instant a, Instant b) {
+  /** The earlier of two times or delays, either of which may be null (never). */
+  public static <T extends Comparable<? super T>> T earliest(T a, T b) {
     if (a == null) {
       return b;
     }
-    return b == null || a.isBefore(b) ? a : b;
+    return b == null || a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -15,9 +15,6 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -76,12 +73,7 @@ public final class DaemonPodFactory {
   }
 
   static String shortHash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).substring(0, HASH_CHARS);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always present in the JDK", e);
-    }
+    return HexFormat.of().formatHex(Hashing.sha256(text)).substring(0, HASH_CHARS);
   }
 
   public static Pod newPod(NodeDaemon daemon, String nodeName, String revisionHash) {

@@ -9,4 +9,8 @@ import java.util.Set;
  */
 public record InFlight(Set<String> nodesWithPendingCreate, Set<String> podsPendingDelete) {
   public static final InFlight NONE = new InFlight(Set.of(), Set.of());
+
+  public boolean isEmpty() {
+    return nodesWithPendingCreate.isEmpty() && podsPendingDelete.isEmpty();
+  }
 }

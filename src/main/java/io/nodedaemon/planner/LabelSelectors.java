@@ -13,7 +13,23 @@ import java.util.TreeMap;
  * selector (nulls in it, SpecValidation reports them) matches nothing rather than throwing.
  */
 public final class LabelSelectors {
+  /** The operators of a metav1 LabelSelectorRequirement. */
+  public static final List<String> OPERATORS = List.of("In", "NotIn", "Exists", "DoesNotExist");
+
   private LabelSelectors() {}
+
+  /** Whether every requirement of the selector names one of {@link #OPERATORS}. */
+  public static boolean hasKnownOperators(LabelSelector selector) {
+    if (selector == null || selector.getMatchExpressions() == null) {
+      return true;
+    }
+    for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+      if (r != null && !OPERATORS.contains(r.getOperator())) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) {
@@ -73,8 +89,7 @@ public final class LabelSelectors {
         }
         // String.valueOf: a null value would make the sort throw.
         String values = r.getValues() == null ? "" : String.join(",", r.getValues().stream().map(String::valueOf).sorted().toList());
-        // Fix (unit tests): a switch on a null operator threw an NPE, so SpecValidation crashed on
-        // a selector expression without operator instead of reporting it; render it like an unknown one.
+        // A missing operator is rendered like an unknown one: SpecValidation reports it with this text.
         switch (r.getOperator() == null ? "" : r.getOperator()) {
           case "In" -> parts.add(r.getKey() + " in (" + values + ")");
           case "NotIn" -> parts.add(r.getKey() + " notin (" + values + ")");

@@ -42,11 +42,6 @@ public final class PodStates {
     return null;
   }
 
-  public static boolean isReady(Pod pod) {
-    PodCondition c = readyCondition(pod);
-    return c != null && "True".equals(c.getStatus());
-  }
-
   public static String revision(Pod pod) {
     return pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(REVISION_LABEL);
   }

@@ -30,7 +30,6 @@ public final class SpecValidation {
   /** At most this many problems are listed (they end up in a condition message). */
   static final int MAX_PROBLEMS = 10;
   private static final Pattern PERCENT = Pattern.compile("^(100|[1-9]?[0-9])%$");
-  private static final List<String> OPERATORS = List.of("In", "NotIn", "Exists", "DoesNotExist");
   private static final String REVISION_HASH_OWNED =
       PodStates.REVISION_LABEL + " is set by the operator on every pod and may not be used";
 
@@ -139,9 +138,9 @@ public final class SpecValidation {
       List<String> values = r.getValues() == null ? List.of() : r.getValues();
       String operator = r.getOperator();
       if (operator == null) {
-        problems.add(at + ".operator: required (one of " + String.join(", ", OPERATORS) + ")");
-      } else if (!OPERATORS.contains(operator)) {
-        problems.add(at + ".operator: unknown operator " + LabelSyntax.quote(operator) + " (one of " + String.join(", ", OPERATORS) + ")");
+        problems.add(at + ".operator: required (one of " + String.join(", ", LabelSelectors.OPERATORS) + ")");
+      } else if (!LabelSelectors.OPERATORS.contains(operator)) {
+        problems.add(at + ".operator: unknown operator " + LabelSyntax.quote(operator) + " (one of " + String.join(", ", LabelSelectors.OPERATORS) + ")");
       } else if ((operator.equals("In") || operator.equals("NotIn")) && values.isEmpty()) {
         problems.add(at + ".values: must be non-empty when operator is " + operator);
       } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && !values.isEmpty()) {

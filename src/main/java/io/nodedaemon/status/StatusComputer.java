@@ -37,32 +37,14 @@ public final class StatusComputer {
       boolean paused,
       Problem stalled,
       Instant progressClock,
-      List<ExcludedNodeGroup> excludedNodes) {
-
-    /** A pass that excludes no node. */
-    public Observed(DaemonCounts counts, String updateRevision, String currentRevision, Integer collisionCount,
-        String selector, int targetUpdated, boolean writesPending, boolean paused, Problem stalled, Instant progressClock) {
-      this(counts, updateRevision, currentRevision, collisionCount, selector, targetUpdated, writesPending, paused, stalled,
-          progressClock, List.of());
-    }
-
-    /** A pass with no timed rollout. */
-    public Observed(DaemonCounts counts, String updateRevision, String currentRevision, Integer collisionCount,
-        String selector, int targetUpdated, boolean writesPending, boolean paused, Problem stalled) {
-      this(counts, updateRevision, currentRevision, collisionCount, selector, targetUpdated, writesPending, paused, stalled, null);
-    }
-  }
+      List<ExcludedNodeGroup> excludedNodes) {}
 
   /** The Reconciling reason while a rollout is paused: waiting is asked for, so it is not timed. */
   public static final String PAUSED = "RolloutPaused";
 
   private StatusComputer() {}
 
-  public static NodeDaemonStatus compute(NodeDaemon daemon, Observed o, Instant now) {
-    return compute(daemon, daemon.getStatus(), o, now);
-  }
-
-  /** As {@link #compute(NodeDaemon, Observed, Instant)}, against the status last known on the server. */
+  /** The status of a pass, against the status last known on the server ({@code known}, null if none). */
   public static NodeDaemonStatus compute(NodeDaemon daemon, NodeDaemonStatus known, Observed o, Instant now) {
     NodeDaemonStatus previous = known == null ? new NodeDaemonStatus() : known;
     Long generation = daemon.getMetadata().getGeneration();
@@ -162,11 +144,6 @@ public final class StatusComputer {
    * The status of a NodeDaemon whose spec is refused: counters kept as they were, Stalled with
    * reason InvalidSpec (or SelectingAll), Ready and Reconciling False.
    */
-  public static NodeDaemonStatus invalid(NodeDaemon daemon, Problem problem, Instant now) {
-    return invalid(daemon, daemon.getStatus(), problem, now);
-  }
-
-  /** As {@link #invalid(NodeDaemon, Problem, Instant)}, against the status last known on the server. */
   public static NodeDaemonStatus invalid(NodeDaemon daemon, NodeDaemonStatus known, Problem problem, Instant now) {
     NodeDaemonStatus previous = known == null ? new NodeDaemonStatus() : known;
     Long generation = daemon.getMetadata().getGeneration();

@@ -39,12 +39,12 @@ public class PlannerBenchmark {
 
   @Setup
   public void setUp() {
-    planner = new DaemonPlanner(new FailedPodBackoff());
+    planner = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS);
     input = PlannerScenario.build(nodes, "changed".equals(scenario), !"minimal".equals(shape));
   }
 
   @Benchmark
   public Plan plan() {
-    return planner.plan(input);
+    return planner.updateDaemonSet(input);
   }
 }

@@ -43,7 +43,7 @@ public class PlannerColdCacheBenchmark {
 
   @Setup
   public void setUp() {
-    planner = new DaemonPlanner(new FailedPodBackoff());
+    planner = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS);
     input = PlannerScenario.build(nodes, "changed".equals(scenario), true);
     sweep = new long[SWEEP_LONGS];
   }
@@ -61,6 +61,6 @@ public class PlannerColdCacheBenchmark {
 
   @Benchmark
   public Plan plan() {
-    return planner.plan(input);
+    return planner.updateDaemonSet(input);
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A deleted NodeDaemon leaves nothing behind in the operator: no metrics series, no remembered
- * status, in-flight writes or progress clock (the housekeeping sweep of the reconciler).
+ * status, in-flight writes or progress clock (the housekeeping sweep).
  */
 @QuarkusTest
 @WithTestResource(ClusterResource.class)
@@ -34,7 +34,7 @@ class ForgetDeletedE2eTest {
   TestCluster cluster;
 
   @Inject
-  NodeDaemonReconciler reconciler;
+  Housekeeping housekeeping;
 
   @Inject
   MeterRegistry registry;
@@ -55,18 +55,18 @@ class ForgetDeletedE2eTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> gauge("gone") != null && gauge("gone").value() == 1.0);
     // NodeDaemons that other test classes deleted are swept first, so the count below is ours alone.
-    reconciler.forgetDeleted();
-    int remembered = reconciler.rememberedDaemons();
-    reconciler.forgetDeleted();
+    housekeeping.forgetDeleted();
+    int remembered = housekeeping.rememberedDaemons();
+    housekeeping.forgetDeleted();
     assertThat(gauge("gone")).as("a live NodeDaemon keeps its series").isNotNull();
-    assertThat(reconciler.rememberedDaemons()).isEqualTo(remembered);
+    assertThat(housekeeping.rememberedDaemons()).isEqualTo(remembered);
 
     cluster.client().resources(NodeDaemon.class).inNamespace("forget").withName("gone").delete();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      reconciler.forgetDeleted();
+      housekeeping.forgetDeleted();
       assertThat(gauge("gone")).isNull();
     });
-    assertThat(reconciler.rememberedDaemons()).isLessThan(remembered);
+    assertThat(housekeeping.rememberedDaemons()).isLessThan(remembered);
   }
 
   private io.micrometer.core.instrument.Gauge gauge(String name) {

@@ -83,7 +83,7 @@ class LeanCachesTest {
       assertThat(slim.getStatus().getContainerStatuses()).isNullOrEmpty();
       // What the planner reads is unchanged by slimming.
       assertThat(io.nodedaemon.planner.DaemonPodFactory.targetNodeName(slim)).isEqualTo("n1");
-      assertThat(io.nodedaemon.planner.PodStates.isReady(slim)).isTrue();
+      assertThat(io.nodedaemon.planner.PodStates.readyCondition(slim).getStatus()).isEqualTo("True");
       assertThat(pod.getMetadata().getManagedFields()).hasSize(1);
       assertThat(pod.getSpec().getContainers()).hasSize(1); // the original is untouched
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Step simulations and table cases of manage + status (SPEC §5, upstream's
  * daemon_controller_test.go): plan, apply the writes to an in-memory pod list, bind and ready
- * pods, advance the clock, plan again.
+ * pods, advance the clock, plan again. The rollout's own cases are in RolloutPlannerTest.
  */
 class DaemonPlannerTest {
 
@@ -47,7 +47,7 @@ class DaemonPlannerTest {
     final List<Node> nodes = new ArrayList<>();
     final Map<String, Pod> pods = new LinkedHashMap<>();
     final FailedPodBackoff backoff = new FailedPodBackoff();
-    final DaemonPlanner planner = new DaemonPlanner(backoff);
+    final DaemonPlanner planner = new DaemonPlanner(backoff, DaemonPlanner.BURST_REPLICAS);
     InFlight inFlight = InFlight.NONE;
     Instant now = T0;
     private int counter;
@@ -62,7 +62,7 @@ class DaemonPlannerTest {
     }
 
     Plan plan() {
-      return planner.plan(new PlanInput(daemon, List.copyOf(nodes), List.copyOf(pods.values()), REV, inFlight, now));
+      return planner.updateDaemonSet(new PlanInput(daemon, List.copyOf(nodes), List.copyOf(pods.values()), REV, inFlight, now));
     }
 
     /** Plans and applies the creates (unbound, pending pods) and deletes. */
@@ -109,8 +109,8 @@ class DaemonPlannerTest {
     assertThat(first.nodesNeedingDaemonPods()).containsExactly("n1", "n3");
     assertThat(first.podsToDelete()).isEmpty();
     assertThat(second.hasWrites()).isFalse();
-    assertThat(second.counts().desiredNumberScheduled()).isEqualTo(2);
-    assertThat(second.counts().currentNumberScheduled()).isEqualTo(2);
+    // The new pods are pending: placed and updated, not yet ready.
+    assertThat(second.counts()).isEqualTo(new DaemonCounts(2, 2, 0, 0, 2, 0, 2));
   }
 
   @Test
@@ -126,6 +126,8 @@ class DaemonPlannerTest {
       assertThat(e.reason()).isEqualTo("FailedDaemonPod");
       assertThat(e.message()).contains("default/foo-n1-0").contains("node n1");
     });
+    // No replacement in the same pass, as upstream: the node still has a pod.
+    assertThat(kill.nodesNeedingDaemonPods()).isEmpty();
     assertThat(sim.sync().nodesNeedingDaemonPods()).containsExactly("n1"); // replacement
 
     sim.update("n1", p -> phase(bound(p), "Failed"));
@@ -163,7 +165,7 @@ class DaemonPlannerTest {
     NodeDaemon recreated = daemon();
     recreated.getMetadata().setUid("uid-foo-2");
     Pod failed = phase(bound(pod("foo-new", "n1", REV, old.now).build()), "Failed");
-    Plan plan = old.planner.plan(new PlanInput(recreated, List.copyOf(old.nodes), List.of(failed), REV, InFlight.NONE, old.now));
+    Plan plan = old.planner.updateDaemonSet(new PlanInput(recreated, List.copyOf(old.nodes), List.of(failed), REV, InFlight.NONE, old.now));
 
     assertThat(names(plan.podsToDelete())).containsExactly("foo-new");
     assertThat(plan.events()).extracting(PlannedEvent::reason).containsExactly("FailedDaemonPod");
@@ -195,6 +197,7 @@ class DaemonPlannerTest {
 
     assertThat(delete.podsToDelete()).hasSize(1);
     assertThat(delete.events()).isEmpty();
+    assertThat(delete.nodesNeedingDaemonPods()).isEmpty();
     assertThat(replace.nodesNeedingDaemonPods()).containsExactly("n1");
   }
 
@@ -343,7 +346,8 @@ class DaemonPlannerTest {
     sim.add(pod("orphaned", "gone", REV, T0).build());
     sim.inFlight = new InFlight(Set.of(), Set.of("evicted", "b", "orphaned"));
 
-    assertThat(sim.plan().podsToDelete()).isEmpty();
+    // Nor does a pending delete make room for a second pod on n2.
+    assertThat(sim.plan().hasWrites()).isFalse();
   }
 
   @Test
@@ -377,7 +381,11 @@ class DaemonPlannerTest {
             new DaemonCounts(3, 2, 0, 2, 2, 0, 3), Duration.ofSeconds(3)),
         Arguments.of("minReadySeconds passed exactly: available", 10, List.of(
             readyPod("p1", "n1", REV, created, T0.minusSeconds(10))),
-            new DaemonCounts(3, 1, 0, 1, 1, 1, 2), null));
+            new DaemonCounts(3, 1, 0, 1, 1, 1, 2), null),
+        Arguments.of("old and available, ready not yet available, not ready, misscheduled", 30, List.of(
+            readyPod("pa", "n1", "old", created, T0.minusSeconds(60)), readyPod("pb", "n2", REV, created, T0.minusSeconds(10)),
+            bound(pod("pc", "n3", REV, created).build()), readyPod("pd", "tainted", REV, created, T0)),
+            new DaemonCounts(3, 3, 1, 2, 2, 1, 2), Duration.ofSeconds(20)));
   }
 
   @ParameterizedTest(name = "{0}")

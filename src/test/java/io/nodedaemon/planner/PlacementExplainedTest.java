@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class PlacementExplainedTest {
 
   private static List<ExcludedNodeGroup> excluded(NodeDaemon daemon, List<Node> nodes, List<Pod> pods) {
-    return new DaemonPlanner(new FailedPodBackoff()).plan(new PlanInput(daemon, nodes, pods, REV, InFlight.NONE, T0))
+    return new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS).updateDaemonSet(new PlanInput(daemon, nodes, pods, REV, InFlight.NONE, T0))
         .excludedNodes();
   }
 

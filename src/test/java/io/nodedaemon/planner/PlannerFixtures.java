@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,6 +60,15 @@ public final class PlannerFixtures {
         .withNewMetadata().withName(name).withLabels(labels).endMetadata()
         .withNewSpec().withTaints(taints).endSpec()
         .build();
+  }
+
+  /** {@code count} plain nodes named node-0000, node-0001, ... */
+  public static List<Node> nodes(int count) {
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      nodes.add(node(String.format("node-%04d", i)));
+    }
+    return nodes;
   }
 
   public static Taint taint(String key, String value, String effect) {

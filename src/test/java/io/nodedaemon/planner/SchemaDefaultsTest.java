@@ -1,6 +1,7 @@
 package io.nodedaemon.planner;
 
-import static io.nodedaemon.planner.Fixtures.T0;
+import static io.nodedaemon.planner.PlannerFixtures.REV;
+import static io.nodedaemon.planner.PlannerFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,7 +74,7 @@ class SchemaDefaultsTest {
 
   @Test
   void theDefaultsAreThePlannersDefaults() {
-    NodeDaemonSpec spec = defaulted(Fixtures.daemon()).getSpec();
+    NodeDaemonSpec spec = defaulted(PlannerFixtures.daemon()).getSpec();
 
     assertThat(spec.getUpdateStrategy().getType()).isEqualTo(NodeDaemonUpdateStrategy.Type.RollingUpdate);
     RollingUpdateNodeDaemon ru = spec.getUpdateStrategy().getRollingUpdate();
@@ -101,19 +102,22 @@ class SchemaDefaultsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("specs")
   void aDefaultedSpecPlansAsTheSpecWithoutDefaults(String name, Consumer<NodeDaemonSpec> change) {
-    NodeDaemon asWritten = Fixtures.daemon();
+    NodeDaemon asWritten = PlannerFixtures.daemon();
     change.accept(asWritten.getSpec());
     NodeDaemon asStored = defaulted(asWritten);
     assertThat(asStored.getSpec().getUpdateStrategy().getRollingUpdate().getMaxSurge()).isNotNull();
 
-    // Six nodes, each with a ready pod of the old revision: a rolling update to Fixtures.HASH.
-    List<Node> nodes = Fixtures.nodes(6);
+    // Six nodes, each with a ready pod of the old revision: a rolling update to REV.
+    List<Node> nodes = PlannerFixtures.nodes(6);
     List<Pod> pods = new ArrayList<>();
     for (Node n : nodes) {
-      pods.add(Fixtures.pod("agent-" + n.getMetadata().getName(), n.getMetadata().getName(), "rev0", T0.minusSeconds(3600)));
+      pods.add(PlannerFixtures.readyPod("foo-" + n.getMetadata().getName(), n.getMetadata().getName(), "rev0",
+          T0.minusSeconds(3600), T0.minusSeconds(3600)));
     }
-    Plan written = new DaemonPlanner(new FailedPodBackoff()).plan(Fixtures.input(asWritten, nodes, pods, T0));
-    Plan stored = new DaemonPlanner(new FailedPodBackoff()).plan(Fixtures.input(asStored, nodes, pods, T0));
+    Plan written = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
+        .updateDaemonSet(new PlanInput(asWritten, nodes, pods, REV, InFlight.NONE, T0));
+    Plan stored = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
+        .updateDaemonSet(new PlanInput(asStored, nodes, pods, REV, InFlight.NONE, T0));
 
     assertThat(stored).isEqualTo(written);
     assertThat(SpecValidation.validate(asStored)).isEqualTo(SpecValidation.validate(asWritten)).isEmpty();

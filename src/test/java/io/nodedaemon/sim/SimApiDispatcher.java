@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.RootPathsBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -24,7 +23,6 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
-import io.fabric8.zjsonpatch.JsonDiff;
 import io.nodedaemon.api.NodeDaemon;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -188,65 +186,6 @@ final class SimApiDispatcher extends Dispatcher {
     String table = SimTables.table(body, kind, columns, java.time.Instant.now());
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
         .setBody(table == null ? body : table);
-  }
-
-  /**
-   * fabric8's CRUD mock dispatcher, the store before {@link SimApiStore}, kept to compare against
-   * ({@code SimulatedCluster.builder().fabric8CrudStore()}): writes serialised, merge patches applied
-   * as RFC 7386 says.
-   *
-   * <p>The mock merges a JSON merge patch with Jackson's {@code readerForUpdating}, which merges
-   * arrays element-wise instead of replacing them, so writing {@code status.conditions} with fewer
-   * or reordered entries keeps stale ones. Here a merge patch (and a strategic merge patch,
-   * approximated as a merge patch: lists are replaced, not merged by key) is applied to the current
-   * object and forwarded as the equivalent JSON Patch.
-   */
-  static final class Fabric8CrudStore extends Dispatcher {
-    private final Object writeLock = new Object();
-    private final Dispatcher delegate = new KubernetesCrudDispatcher();
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      if ("GET".equals(request.getMethod())) {
-        return delegate.dispatch(request);
-      }
-      // One writer at a time, so that reading the object and patching it below is atomic.
-      synchronized (writeLock) {
-        String contentType = request.getHeader("Content-Type");
-        if ("PATCH".equals(request.getMethod()) && contentType != null
-            && (contentType.startsWith("application/merge-patch+json")
-                || contentType.startsWith("application/strategic-merge-patch+json"))) {
-          return mergePatch(request);
-        }
-        return delegate.dispatch(request);
-      }
-    }
-
-    private MockResponse mergePatch(RecordedRequest request) {
-      String path = request.getPath();
-      String bare = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
-      MockResponse current = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare,
-          new Headers.Builder().build(), new Buffer()));
-      if (current.code() != 200) {
-        return current;
-      }
-      try {
-        JsonNode currentNode = MAPPER.readTree(current.getBody().readUtf8());
-        JsonNode merged = applyMergePatch(currentNode, MAPPER.readTree(request.getUtf8Body()));
-        String jsonPatch = MAPPER.writeValueAsString(JsonDiff.asJson(currentNode, merged));
-        Headers headers = request.getHeaders().newBuilder()
-            .set("Content-Type", "application/json-patch+json").build();
-        return delegate.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, request.getPath(),
-            headers, new Buffer().writeUtf8(jsonPatch)));
-      } catch (IOException e) {
-        return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public void shutdown() {
-      delegate.shutdown();
-    }
   }
 
   /** RFC 7386: objects merge recursively, null removes a member, anything else replaces. */

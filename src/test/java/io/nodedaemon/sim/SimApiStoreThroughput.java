@@ -20,8 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stand-ins do). Prints figures; asserts nothing, timing on a shared machine is not a test.
  *
  * <pre>
- * java -cp target/test-classes:$(cat target/cp.txt) io.nodedaemon.sim.SimApiStoreThroughput indexed 5000
- * ... SimApiStoreThroughput fabric8 1500
+ * java -cp target/test-classes:$(cat target/cp.txt) io.nodedaemon.sim.SimApiStoreThroughput 5000
  * </pre>
  */
 public final class SimApiStoreThroughput {
@@ -29,24 +28,18 @@ public final class SimApiStoreThroughput {
   private static final int THREADS = 16;
 
   public static void main(String[] args) throws Exception {
-    boolean fabric8 = args.length > 0 && args[0].equals("fabric8");
-    int count = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
-    System.out.println(run(fabric8, count));
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+    System.out.println(run(count));
     System.exit(0);
   }
 
   /** Runs the probe and returns a one-paragraph report. */
-  static String run(boolean fabric8CrudStore, int count) throws Exception {
-    SimulatedCluster.Builder builder = SimulatedCluster.builder();
-    if (fabric8CrudStore) {
-      builder.fabric8CrudStore();
-    }
-    try (SimulatedCluster cluster = builder.start();
+  static String run(int count) throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.start();
         KubernetesClient watcher = new KubernetesClientBuilder().withConfig(cluster.clientConfig()).build()) {
       SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodeInformer = watcher.nodes().inform();
       SharedIndexInformer<Pod> podInformer = watcher.pods().inAnyNamespace().inform();
-      StringBuilder report = new StringBuilder((fabric8CrudStore ? "fabric8 CRUD mock" : "SimApiStore")
-          + ", " + count + " nodes + " + count + " pods, " + THREADS + " threads:\n");
+      StringBuilder report = new StringBuilder("SimApiStore, " + count + " nodes + " + count + " pods, " + THREADS + " threads:\n");
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       try {
         // Warm-up (JIT, connection pool), not in the figures: 1,000 config maps in their own namespace.

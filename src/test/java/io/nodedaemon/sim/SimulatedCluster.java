@@ -37,8 +37,7 @@ import java.util.logging.Logger;
  * loopback with an indexed object store ({@link SimApiStore}), discovery served, the NodeDaemon CRD
  * installed, simulated nodes, and optional stand-ins for the scheduler and the kubelet.
  *
- * <p>Deletion is graceful, as on a real API server (with {@link SimApiStore}; not with the old
- * {@link Builder#fabric8CrudStore}): deleting a pod bound to a node (with a grace
+ * <p>Deletion is graceful, as on a real API server: deleting a pod bound to a node (with a grace
  * period &gt; 0: the one asked for, else the pod's {@code terminationGracePeriodSeconds}, 30 when
  * absent) only sets {@code metadata.deletionTimestamp} and {@code deletionGracePeriodSeconds}
  * (a MODIFIED watch event) and keeps the pod; the kubelet stand-in stops its containers after the
@@ -71,15 +70,14 @@ public final class SimulatedCluster implements TestCluster {
   private SchedulerStandIn scheduler;
   private KubeletStandIn kubelet;
 
-  private SimulatedCluster(int port, Clock clock, boolean fabric8CrudStore, Duration terminationCap) {
+  private SimulatedCluster(int port, Clock clock, Duration terminationCap) {
     this.clock = clock;
     this.terminationCap = terminationCap;
     // The mock web server logs every request at INFO through java.util.logging.
     Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     MockWebServer webServer = new MockWebServer();
-    Dispatcher store = fabric8CrudStore ? new SimApiDispatcher.Fabric8CrudStore()
-        : new SimApiStore(SimApiDispatcher::kindOf, clock);
+    Dispatcher store = new SimApiStore(SimApiDispatcher::kindOf, clock);
     // The dispatcher consults the expectations first, so server().expect() injects failures on top of the store.
     SimApiDispatcher dispatcher = new SimApiDispatcher(store, responses, webServer, GIT_VERSION);
     writes = dispatcher.writes;
@@ -293,7 +291,6 @@ public final class SimulatedCluster implements TestCluster {
     private boolean standIns;
     private Duration kubeletDelay = Duration.ZERO;
     private Clock clock = Clock.systemUTC();
-    private boolean fabric8CrudStore;
     private Duration terminationCap = KubeletStandIn.DEFAULT_TERMINATION_CAP;
     private final java.util.List<SimNode> nodes = new java.util.ArrayList<>();
 
@@ -324,22 +321,13 @@ public final class SimulatedCluster implements TestCluster {
       return this;
     }
 
-    /**
-     * Stores objects in fabric8's CRUD mock instead of {@link SimApiStore}: the store before it,
-     * kept to compare against (it scans every object on every request).
-     */
-    public Builder fabric8CrudStore() {
-      this.fabric8CrudStore = true;
-      return this;
-    }
-
     public Builder node(SimNode node) {
       nodes.add(node);
       return this;
     }
 
     public SimulatedCluster start() {
-      SimulatedCluster cluster = new SimulatedCluster(port, clock, fabric8CrudStore, terminationCap);
+      SimulatedCluster cluster = new SimulatedCluster(port, clock, terminationCap);
       try {
         cluster.installCrd();
         for (String ns : List.of("default", "kube-system")) {

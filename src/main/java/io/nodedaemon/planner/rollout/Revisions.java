@@ -9,11 +9,9 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
+import io.nodedaemon.planner.Hashing;
 import io.nodedaemon.planner.LabelSelectors;
 import io.nodedaemon.planner.PodStates;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -57,18 +55,8 @@ public final class Revisions {
    * byte-compatible with upstream's hash, which hashes Go's in-memory dump of the struct.
    */
   public static String hash(PodTemplateSpec template, Integer collisionCount) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is mandatory on every JVM", e);
-    }
-    digest.update(canonicalJson(template).getBytes(StandardCharsets.UTF_8));
-    if (collisionCount != null) {
-      // As upstream: no collision count and a count of 0 hash differently.
-      digest.update(("\u0000" + collisionCount).getBytes(StandardCharsets.UTF_8));
-    }
-    byte[] sum = digest.digest();
+    // As upstream: no collision count and a count of 0 hash differently.
+    byte[] sum = Hashing.sha256(collisionCount == null ? canonicalJson(template) : canonicalJson(template) + "\u0000" + collisionCount);
     long bits = 0;
     for (int i = 0; i < 8; i++) {
       bits = (bits << 8) | (sum[i] & 0xff);

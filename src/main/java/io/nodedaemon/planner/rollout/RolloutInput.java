@@ -1,11 +1,9 @@
 package io.nodedaemon.planner.rollout;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.PodFacts;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,13 +23,4 @@ public record RolloutInput(
     Map<String, List<PodFacts>> nodeToDaemonPods,
     Map<String, Node> desiredNodes,
     String updateHash,
-    Instant now) {
-
-  /** From the pods themselves: reads each pod's {@link PodFacts} against {@code updateHash}. */
-  public static RolloutInput ofPods(NodeDaemon daemon, Map<String, List<Pod>> nodeToDaemonPods,
-      Map<String, Node> desiredNodes, String updateHash, Instant now) {
-    Map<String, List<PodFacts>> facts = new LinkedHashMap<>();
-    nodeToDaemonPods.forEach((node, pods) -> facts.put(node, pods.stream().map(p -> PodFacts.of(p, updateHash)).toList()));
-    return new RolloutInput(daemon, facts, desiredNodes, updateHash, now);
-  }
-}
+    Instant now) {}

@@ -17,8 +17,4 @@ public record RolloutPlan(List<String> nodesNeedingNewPods, List<Pod> oldPodsToD
     nodesNeedingNewPods = List.copyOf(nodesNeedingNewPods);
     oldPodsToDelete = List.copyOf(oldPodsToDelete);
   }
-
-  public boolean isEmpty() {
-    return nodesNeedingNewPods.isEmpty() && oldPodsToDelete.isEmpty();
-  }
 }

@@ -1,27 +1,27 @@
 package io.nodedaemon.planner.rollout;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.planner.Availability;
+import io.nodedaemon.planner.LabelSelectors;
 import io.nodedaemon.planner.PodFacts;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Upstream's rollingUpdate (pkg/controller/daemon/update.go) as a pure function: which old pods to
- * delete and which nodes get a surge pod, within maxUnavailable / maxSurge, with NodeDaemon's
- * partition, selector and pause applied as filters in front of the unchanged algorithm.
+ * delete and which nodes get a surge pod, within maxUnavailable / maxSurge. NodeDaemon's partition
+ * and rollout selector are a filter in front of the unchanged algorithm ({@link
+ * #filterDaemonPodsToUpdate}, as Kruise's), pause a check before it.
  *
  * <p>Like upstream, it only computes lists; the manage loop creates pods on nodes left without one
  * and handles failed and duplicate pods. Nodes are visited in node-name order, so the same input
@@ -37,6 +37,38 @@ public final class RolloutPlanner {
   /** The budget numbers of one pass, as upstream's updatedDesiredNodeCounts returns them. */
   public record Budget(int maxSurge, int maxUnavailable, int desiredNumberScheduled) {}
 
+  /** OnDelete: pods are replaced only when someone deletes them; manage creates the new ones. */
+  public static boolean isOnDelete(NodeDaemon daemon) {
+    NodeDaemonUpdateStrategy strategy = daemon.getSpec().getUpdateStrategy();
+    return strategy != null && strategy.getType() == NodeDaemonUpdateStrategy.Type.OnDelete;
+  }
+
+  /** spec.updateStrategy.rollingUpdate, or null when absent (every field then takes its default). */
+  public static RollingUpdateNodeDaemon rollingUpdateOf(NodeDaemon daemon) {
+    NodeDaemonUpdateStrategy strategy = daemon.getSpec().getUpdateStrategy();
+    return strategy == null ? null : strategy.getRollingUpdate();
+  }
+
+  /** NodeDaemon addition (as Kruise): spec.updateStrategy.rollingUpdate.paused. */
+  public static boolean isPaused(NodeDaemon daemon) {
+    RollingUpdateNodeDaemon rollingUpdate = rollingUpdateOf(daemon);
+    return rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused());
+  }
+
+  /** Whether two pods of one NodeDaemon may share a node during an update (a rolling update with maxSurge). */
+  public static boolean allowsSurge(NodeDaemon daemon) {
+    return !isOnDelete(daemon) && surgeCount(rollingUpdateOf(daemon), 1) > 0;
+  }
+
+  /**
+   * The surge rule for a node running an old and a new pod: the old one goes once the new one is
+   * available, or at once when the old one is not ready (nothing is lost by deleting it). Upstream
+   * applies it both in podsShouldBeOnNode and in rollingUpdate; here both call this.
+   */
+  public static boolean oldPodReplaced(PodFacts oldPod, boolean newPodAvailable) {
+    return newPodAvailable || !oldPod.ready();
+  }
+
   /**
    * Plans one rolling-update pass.
    *
@@ -44,29 +76,23 @@ public final class RolloutPlanner {
    *     invalid (the schema normally refuses these; the shell reports them as InvalidSpec)
    */
   public static RolloutPlan rollingUpdate(RolloutInput input) {
-    NodeDaemonSpec spec = input.daemon().getSpec();
-    NodeDaemonUpdateStrategy strategy = spec.getUpdateStrategy();
-    if (strategy != null && strategy.getType() == NodeDaemonUpdateStrategy.Type.OnDelete) {
-      // OnDelete: pods are replaced only when someone deletes them; manage creates the new ones.
+    if (isOnDelete(input.daemon()) || isPaused(input.daemon())) {
+      // A paused rollout replaces nothing; manage still fills new nodes.
       return RolloutPlan.NONE;
     }
-    RollingUpdateNodeDaemon rollingUpdate = strategy == null ? null : strategy.getRollingUpdate();
-    if (rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused())) {
-      // NodeDaemon addition (as Kruise): a paused rollout replaces nothing; manage still fills new nodes.
-      return RolloutPlan.NONE;
-    }
+    RollingUpdateNodeDaemon rollingUpdate = rollingUpdateOf(input.daemon());
+    Integer minReady = input.daemon().getSpec().getMinReadySeconds();
 
     // Sorted by node name: the deterministic order every candidate list below inherits.
     Map<String, List<PodFacts>> nodeToDaemonPods = inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
     Budget budget = updatedDesiredNodeCounts(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
-    Set<String> frozen = nodesNotToUpdate(rollingUpdate, input.desiredNodes());
-    int minReadySeconds = spec.getMinReadySeconds() == null ? 0 : spec.getMinReadySeconds();
-    Pass pass = new Pass(minReadySeconds, input.now());
+    boolean heldBackOldPods = filterDaemonPodsToUpdate(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
+    Pass pass = new Pass(new Availability(minReady == null ? 0 : minReady, input.now()), heldBackOldPods);
 
     if (budget.maxSurge() == 0) {
-      return pass.withoutSurge(nodeToDaemonPods, budget, frozen);
+      return pass.withoutSurge(nodeToDaemonPods, budget);
     }
-    return pass.withSurge(nodeToDaemonPods, input.desiredNodes(), budget, frozen);
+    return pass.withSurge(nodeToDaemonPods, input.desiredNodes(), budget);
   }
 
   /**
@@ -164,32 +190,84 @@ public final class RolloutPlanner {
   }
 
   /**
-   * NodeDaemon addition, Kruise-style filter in front of the algorithm: the desired nodes that are
-   * not candidates for an update. The first {@code partition} desired nodes in node-name order are
-   * held back, and so is every desired node the rollout selector does not match. Held-back nodes
-   * still count towards the budget (an unavailable pod there is unavailable all the same).
+   * NodeDaemon addition (Kruise's partition and rollout selector): which desired nodes the rollout
+   * may not update. The first {@code partition} desired nodes in node-name order are held back, and
+   * so is every desired node the rollout selector does not match (no selector: none).
    */
-  static Set<String> nodesNotToUpdate(RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes) {
-    if (rollingUpdate == null || (rollingUpdate.getPartition() == null && rollingUpdate.getSelector() == null)) {
-      return Set.of();
+  public record HeldBack(int partition, LabelSelector selector) {
+    public static final HeldBack NONE = new HeldBack(0, null);
+
+    /**
+     * @throws IllegalArgumentException on an invalid partition or a selector operator upstream
+     *     would refuse, so that an invalid spec is reported rather than silently matching nothing
+     */
+    public static HeldBack of(RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
+      if (rollingUpdate == null || (rollingUpdate.getPartition() == null && rollingUpdate.getSelector() == null)) {
+        return NONE;
+      }
+      if (!LabelSelectors.hasKnownOperators(rollingUpdate.getSelector())) {
+        throw new IllegalArgumentException("rollingUpdate.selector: unknown operator in " + rollingUpdate.getSelector());
+      }
+      return new HeldBack(partitionCount(rollingUpdate, desiredNumberScheduled), rollingUpdate.getSelector());
     }
-    Set<String> frozen = new HashSet<>();
-    int partition = partitionCount(rollingUpdate, desiredNodes.size());
-    if (partition > 0) {
-      List<String> names = new ArrayList<>(desiredNodes.keySet());
-      names.sort(null);
-      frozen.addAll(names.subList(0, partition));
+
+    /** @param position the node's place among the desired nodes in node-name order, from 0 */
+    public boolean isHeldBack(int position, Node node) {
+      if (position < partition) {
+        return true;
+      }
+      Map<String, String> labels = node == null || node.getMetadata() == null ? null : node.getMetadata().getLabels();
+      return selector != null && !LabelSelectors.matches(selector, labels);
     }
-    if (rollingUpdate.getSelector() != null) {
-      for (Map.Entry<String, Node> e : desiredNodes.entrySet()) {
-        Node node = e.getValue();
-        Map<String, String> labels = node == null || node.getMetadata() == null ? null : node.getMetadata().getLabels();
-        if (!NodeLabelSelector.matches(rollingUpdate.getSelector(), labels)) {
-          frozen.add(e.getKey());
-        }
+
+    boolean holdsAny() {
+      return partition > 0 || selector != null;
+    }
+  }
+
+  /**
+   * NodeDaemon addition in front of the algorithm, as Kruise's filterDaemonPodsToUpdate: a held-back
+   * node whose live pods are all old is shown to the algorithm with those pods counted as updated,
+   * since the old revision is that node's target. So the algorithm never starts replacing there,
+   * and still counts the node towards the budget (an unavailable pod is unavailable all the same);
+   * a node with a live updated pod is left as it is, so a surge already started finishes.
+   *
+   * @return whether a held-back node keeps exactly one live old pod (the rollout then still has old
+   *     pods and looks again when a pod turns available, as it did before the filter existed)
+   */
+  static boolean filterDaemonPodsToUpdate(RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes,
+      Map<String, List<PodFacts>> nodeToDaemonPods) {
+    HeldBack heldBack = HeldBack.of(rollingUpdate, desiredNodes.size());
+    if (!heldBack.holdsAny()) {
+      return false;
+    }
+    List<String> names = new ArrayList<>(desiredNodes.keySet());
+    names.sort(null);
+    boolean heldBackOldPods = false;
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      List<PodFacts> pods = nodeToDaemonPods.get(name);
+      if (pods == null || pods.isEmpty() || !heldBack.isHeldBack(i, desiredNodes.get(name)) || hasLiveUpdatedPod(pods)) {
+        continue;
+      }
+      UpdatedPodsOnNode found = findUpdatedPodsOnNode(pods);
+      heldBackOldPods |= found.ok() && found.oldPod() != null;
+      List<PodFacts> asTarget = new ArrayList<>(pods.size());
+      for (PodFacts pod : pods) {
+        asTarget.add(pod.asUpdated());
+      }
+      nodeToDaemonPods.put(name, asTarget);
+    }
+    return heldBackOldPods;
+  }
+
+  private static boolean hasLiveUpdatedPod(List<PodFacts> pods) {
+    for (PodFacts pod : pods) {
+      if (!pod.terminating() && pod.updated()) {
+        return true;
       }
     }
-    return frozen;
+    return false;
   }
 
   /** At most one live pod of each kind on a node (upstream's findUpdatedPodsOnNode); ok false means more. */
@@ -218,28 +296,18 @@ public final class RolloutPlanner {
     return new UpdatedPodsOnNode(newPod, oldPod, true);
   }
 
-  /** The state of one pass: the clock, and the earliest moment a ready pod turns available. */
+  /** The state of one pass: availability at its instant, and whether an old pod was seen. */
   private static final class Pass {
-    private final int minReadySeconds;
-    private final Instant now;
-    private Instant nextAvailable;
+    private final Availability availability;
     private boolean sawOldPod;
 
-    Pass(int minReadySeconds, Instant now) {
-      this.minReadySeconds = minReadySeconds;
-      this.now = now;
+    Pass(Availability availability, boolean heldBackOldPods) {
+      this.availability = availability;
+      this.sawOldPod = heldBackOldPods;
     }
 
-    /** Availability at {@code now}; remembers when a ready-not-yet-available pod crosses minReadySeconds. */
     boolean isAvailable(PodFacts pod) {
-      if (pod.available(minReadySeconds, now)) {
-        return true;
-      }
-      Instant at = pod.availableAt(minReadySeconds);
-      if (at != null && at.isAfter(now) && (nextAvailable == null || at.isBefore(nextAvailable))) {
-        nextAvailable = at;
-      }
-      return false;
+      return availability.isAvailable(pod);
     }
 
     UpdatedPodsOnNode find(List<PodFacts> pods) {
@@ -253,10 +321,10 @@ public final class RolloutPlanner {
      * of the rollout. Time alone changes nothing once every pod is updated.
      */
     Duration requeueAfter() {
-      return sawOldPod && nextAvailable != null ? Duration.between(now, nextAvailable) : null;
+      return sawOldPod && availability.next() != null ? Duration.between(availability.now(), availability.next()) : null;
     }
 
-    RolloutPlan withoutSurge(Map<String, List<PodFacts>> nodeToDaemonPods, Budget budget, Set<String> frozen) {
+    RolloutPlan withoutSurge(Map<String, List<PodFacts>> nodeToDaemonPods, Budget budget) {
       // When not surging, we delete just enough old pods to stay within maxUnavailable, and let
       // the manage loop create the new pods on the nodes left empty.
       //
@@ -269,7 +337,8 @@ public final class RolloutPlanner {
       //   of a broken template never takes down more than maxUnavailable healthy nodes.
       // * An old unavailable pod is deleted at once: it is already counted, deleting it costs nothing.
       // * An old available pod is deleted only while the remaining budget allows, in node-name order.
-      // * NodeDaemon addition: nodes held back by partition or selector are counted, never touched.
+      // * NodeDaemon addition: nodes held back by partition or selector show their old pods as
+      //   updated (filterDaemonPodsToUpdate), so they are counted and never touched.
       int numUnavailable = 0;
       List<Pod> allowedReplacementPods = new ArrayList<>();
       List<Pod> candidatePodsToDelete = new ArrayList<>();
@@ -291,10 +360,8 @@ public final class RolloutPlanner {
           }
         } else if (!isAvailable(oldPod)) {
           numUnavailable++;
-          if (!frozen.contains(entry.getKey())) {
-            allowedReplacementPods.add(oldPod.pod());
-          }
-        } else if (!frozen.contains(entry.getKey())) {
+          allowedReplacementPods.add(oldPod.pod());
+        } else {
           candidatePodsToDelete.add(oldPod.pod());
         }
       }
@@ -306,7 +373,7 @@ public final class RolloutPlanner {
     }
 
     RolloutPlan withSurge(
-        Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget, Set<String> frozen) {
+        Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget) {
       // When surging, we create a new pod next to an old one and delete the old pod once the new
       // one is available.
       //
@@ -322,7 +389,8 @@ public final class RolloutPlanner {
       // * No more than maxSurge nodes run a new pod that is not yet available next to an old one.
       // * A node that should no longer run the daemon (but may continue) loses its old pod only
       //   while more nodes are available than desired: surge promises no drop in availability.
-      // * NodeDaemon addition: held-back nodes never start a surge; one already started finishes.
+      // * NodeDaemon addition: held-back nodes never start a surge (their old pods show as
+      //   updated); one already started finishes.
       List<Pod> oldPodsToDelete = new ArrayList<>();
       List<Pod> shouldNotRunPodsToDelete = new ArrayList<>();
       List<String> candidateNewNodes = new ArrayList<>();
@@ -356,8 +424,6 @@ public final class RolloutPlanner {
             } else {
               oldPodsToDelete.add(oldPod.pod());
             }
-          } else if (frozen.contains(nodeName)) {
-            continue;
           } else if (!oldAvailable) {
             allowedNewNodes.add(nodeName);
           } else {
@@ -366,7 +432,7 @@ public final class RolloutPlanner {
           continue;
         }
         // Already surged onto this node.
-        if (newAvailable || !oldPod.ready()) {
+        if (oldPodReplaced(oldPod, newAvailable)) {
           oldPodsToDelete.add(oldPod.pod());
         }
         if (!newAvailable) {

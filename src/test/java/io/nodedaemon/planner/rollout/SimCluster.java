@@ -15,6 +15,7 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
+import io.nodedaemon.planner.PodFacts;
 import io.nodedaemon.planner.PodStates;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,7 +156,10 @@ final class SimCluster {
         nodeToDaemonPods.computeIfAbsent(node, k -> new ArrayList<>()).add(pod);
       }
     }
-    return RolloutInput.ofPods(daemon, nodeToDaemonPods, nodes, updateHash(), now);
+    String hash = updateHash();
+    Map<String, List<PodFacts>> facts = new LinkedHashMap<>();
+    nodeToDaemonPods.forEach((node, onNode) -> facts.put(node, onNode.stream().map(p -> PodFacts.of(p, hash)).toList()));
+    return new RolloutInput(daemon, facts, nodes, hash, now);
   }
 
   private List<Pod> livePodsOn(String node) {
@@ -180,13 +184,17 @@ final class SimCluster {
   int setReady(boolean ready, Predicate<Pod> which) {
     int n = 0;
     for (Pod pod : pods.values()) {
-      if (PodStates.isReady(pod) != ready && which.test(pod)) {
+      if (isReady(pod) != ready && which.test(pod)) {
         pod.getStatus().setConditions(List.of(new PodConditionBuilder()
             .withType("Ready").withStatus(ready ? "True" : "False").withLastTransitionTime(now.toString()).build()));
         n++;
       }
     }
     return n;
+  }
+
+  static boolean isReady(Pod pod) {
+    return PodStates.readyCondition(pod) != null && "True".equals(PodStates.readyCondition(pod).getStatus());
   }
 
   int markPodsReady() {
@@ -207,7 +215,7 @@ final class SimCluster {
   }
 
   long readyCount() {
-    return count(PodStates::isReady);
+    return count(SimCluster::isReady);
   }
 
   Set<String> podNames(Predicate<Pod> which) {

@@ -4,42 +4,61 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.planner.Plan;
+import io.nodedaemon.planner.PlannedEvent;
 import io.nodedaemon.planner.SlowStart;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The daemon pods of a NodeDaemon as a JOSDK dependent resource: it carries out the pod part of a
- * {@link Plan} (upstream's syncNodes), the one place where pods are created and deleted. Deletes
- * run in parallel; creates run in slow-start batches (1, 2, 4, ...) and a batch with a failure
- * stops the rest, so a broken template or a quota costs one failed create, not 250.
- *
- * <p>Why not JOSDK's BulkDependentResource: its reconciler creates one resource after another and
- * deletes whatever is not desired by key, with no batches; see docs/controller-flow.md.
+ * Carries out the pod part of a {@link Plan} (upstream's syncNodes), the one place where pods are
+ * created and deleted. Deletes run in parallel; creates run in slow-start batches (1, 2, 4, ...) and
+ * a batch with a failure stops the rest, so a broken template or a quota costs one failed create,
+ * not 250. Why this is not a JOSDK dependent resource: docs/controller-flow.md.
  */
-public final class DaemonPodsDependent implements DependentResource<Pod, NodeDaemon> {
-
-  /** Context keys under which the reconciler hands the plan in and reads the outcome back. */
-  static final String PLAN = "nodedaemon.plan";
-  static final String REVISION = "nodedaemon.updateRevision";
-  static final String OUTCOME = "nodedaemon.syncOutcome";
+@Singleton
+public class PodWriter {
 
   /** What one sync wrote, for events, metrics and requeueing. */
   public record SyncOutcome(List<Pod> created, List<String> failedCreates, List<Pod> deleted,
       List<String> failedDeletes, int skippedCreates) {
-    public boolean failed() {
-      return !failedCreates.isEmpty() || !failedDeletes.isEmpty();
+
+    /** A write failed, or creates were left for later after a failed batch: the pass backs off. */
+    public boolean needsBackoff() {
+      return !failedCreates.isEmpty() || !failedDeletes.isEmpty() || skippedCreates > 0;
+    }
+
+    /** One event per kind per pass (upstream records one per pod): at 5,000 nodes that halves the writes. */
+    public List<PlannedEvent> events() {
+      List<PlannedEvent> events = new ArrayList<>();
+      if (!created.isEmpty()) {
+        events.add(PlannedEvent.normal(PlannedEvent.SUCCESSFUL_CREATE, "Created pods: " + names(created)));
+      }
+      if (!failedCreates.isEmpty()) {
+        events.add(PlannedEvent.warning(PlannedEvent.FAILED_CREATE, "Error creating pods " + String.join("; ", failedCreates)));
+      }
+      if (!deleted.isEmpty()) {
+        events.add(PlannedEvent.normal(PlannedEvent.SUCCESSFUL_DELETE, "Deleted pods: " + names(deleted)));
+      }
+      if (!failedDeletes.isEmpty()) {
+        events.add(PlannedEvent.warning(PlannedEvent.FAILED_DELETE, "Error deleting pods " + String.join("; ", failedDeletes)));
+      }
+      return events;
+    }
+
+    private static String names(List<Pod> pods) {
+      return pods.stream().map(p -> p.getMetadata().getName()).sorted().collect(Collectors.joining(", "));
     }
   }
 
@@ -48,25 +67,24 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
   private final InFlightTracker inFlight;
   private final Clock clock;
 
-  public DaemonPodsDependent(KubernetesClient client, ExecutorService writers, InFlightTracker inFlight, Clock clock) {
+  public PodWriter(KubernetesClient client, InFlightTracker inFlight, Clock clock,
+      @ConfigProperty(name = "nodedaemon.pod-writers", defaultValue = "16") int podWriters) {
     this.client = client;
-    this.writers = writers;
     this.inFlight = inFlight;
     this.clock = clock;
+    this.writers = Executors.newFixedThreadPool(podWriters, r -> {
+      Thread t = new Thread(r, "nodedaemon-pod-writer");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
-  @Override
-  public ReconcileResult<Pod> reconcile(NodeDaemon daemon, Context<NodeDaemon> context) {
-    var shared = context.managedWorkflowAndDependentResourceContext();
-    Plan plan = shared.getMandatory(PLAN, Plan.class);
-    String revision = shared.getMandatory(REVISION, String.class);
-    SyncOutcome outcome = syncNodes(daemon, plan, revision);
-    shared.put(OUTCOME, outcome);
-    List<ReconcileResult<Pod>> results = new ArrayList<>();
-    outcome.created().forEach(p -> results.add(ReconcileResult.resourceCreated(p)));
-    return ReconcileResult.aggregatedResult(results);
+  @PreDestroy
+  void stopWriters() {
+    writers.shutdownNow();
   }
 
+  /** Creates and deletes what the plan lists; new pods get {@code revision}. */
   SyncOutcome syncNodes(NodeDaemon daemon, Plan plan, String revision) {
     String key = ReconcilerKeys.of(daemon);
     String namespace = daemon.getMetadata().getNamespace();
@@ -156,20 +174,5 @@ public final class DaemonPodsDependent implements DependentResource<Pod, NodeDae
       pod.getMetadata().setName(null);
       return new Created(pods.resource(pod).create(), false);
     }
-  }
-
-  @Override
-  public Class<Pod> resourceType() {
-    return Pod.class;
-  }
-
-  @Override
-  public Optional<Pod> getSecondaryResource(NodeDaemon primary, Context<NodeDaemon> context) {
-    return Optional.empty(); // many pods per primary: read them from the plan, not one by one
-  }
-
-  @Override
-  public String name() {
-    return "daemon-pods";
   }
 }

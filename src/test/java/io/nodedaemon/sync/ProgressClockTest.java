@@ -1,4 +1,4 @@
-package io.nodedaemon.status;
+package io.nodedaemon.sync;
 
 import static io.nodedaemon.planner.PlannerFixtures.T0;
 import static io.nodedaemon.planner.PlannerFixtures.daemon;
@@ -8,48 +8,52 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.DaemonCounts;
+import io.nodedaemon.planner.InFlight;
+import io.nodedaemon.planner.Plan;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import io.nodedaemon.planner.rollout.ProgressDeadline.ProgressRecord;
-import java.time.Instant;
+import io.nodedaemon.planner.rollout.RevisionPlan;
+import io.nodedaemon.status.Conditions;
+import io.nodedaemon.status.StatusComputer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The progress-deadline clock kept in status (SPEC §6), step by step as the reconciler chains it:
- * status in, status out, with the memory of one process that a restart throws away.
+ * The progress-deadline clock kept in status (SPEC §6), pass after pass as the reconciler chains
+ * them: status in, status out, with the memory of one process that a restart throws away.
  */
 class ProgressClockTest {
   private static final int DESIRED = 4;
   private static final int DEADLINE = 60;
 
+  private static final RevisionPlan REVISIONS = new RevisionPlan(null, "h2", "h1", null, null, null, List.of());
+
   private final NodeDaemon daemon = daemon();
+
+  ProgressClockTest() {
+    daemon.getSpec().setProgressDeadlineSeconds(DEADLINE);
+  }
 
   /** What one operator process remembers between its passes. */
   private static final class Process {
     final Map<String, ProgressRecord> memory = new HashMap<>();
   }
 
-  /**
-   * One pass of a rollout to "h2" (4 nodes): the reconciler's glue between status, the pure
-   * deadline and the status computer.
-   */
+  /** One pass of a rollout to "h2" (4 nodes) as the core decides it: status in, status out. */
   private NodeDaemonStatus pass(Process process, NodeDaemonStatus observed, int updated, int updatedAvailable, int available,
       long atSecond) {
-    Instant now = T0.plusSeconds(atSecond);
     DaemonCounts counts = new DaemonCounts(DESIRED, DESIRED, 0, available, updated, available, DESIRED - available);
-    ProgressRecord previous = observed == null ? null : ProgressDeadline.previous("h2",
-        StatusComputer.progressClock(observed, "h2"), observed.getUpdatedNumberScheduled(), observed.getNumberAvailable(),
-        process.memory.get("key"));
-    ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(DEADLINE, false, true, "h2", updatedAvailable, previous, now);
-    if (verdict.record() == null) {
+    Plan plan = new Plan(List.of(), List.of(), List.of(), counts, DESIRED, updatedAvailable, null, List.of());
+    DaemonSync.Decision decision = DaemonSync.updateDaemonSetStatus(daemon, observed, plan, REVISIONS, InFlight.NONE,
+        process.memory.get("key"), T0.plusSeconds(atSecond));
+    if (decision.progress() == null) {
       process.memory.remove("key");
     } else {
-      process.memory.put("key", verdict.record());
+      process.memory.put("key", decision.progress());
     }
-    StatusComputer.Problem stalled = verdict.stalled() ? new StatusComputer.Problem(ProgressDeadline.REASON, verdict.message()) : null;
-    return StatusComputer.compute(daemon, observed, new StatusComputer.Observed(counts, "h2", "h1", null, "app=foo", DESIRED,
-        false, false, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime()), now);
+    return decision.status();
   }
 
   private static Condition condition(NodeDaemonStatus s, String type) {
