@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.DaemonCounts;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
