@@ -17,7 +17,8 @@ import java.util.Map;
 final class LabelSelectorSchema {
 
   @Size(max = SchemaLimits.LABELS)
-  @JsonPropertyDescription("A map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions whose key field is \"key\", the operator is \"In\", and the values array contains only \"value\". The requirements are ANDed.")
+  @JsonPropertyDescription(
+      "A map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions whose key field is \"key\", the operator is \"In\", and the values array contains only \"value\". The requirements are ANDed.")
   private Map<String, @Size(max = SchemaLimits.LABEL_VALUE) String> matchLabels;
 
   @Size(max = SchemaLimits.REQUIREMENTS)
@@ -37,8 +38,10 @@ final class LabelSelectorSchema {
   /** A metav1.LabelSelectorRequirement. */
   @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
   @ValidationRule(
-      value = "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !has(self.values) || size(self.values) == 0",
-      message = "values must be non-empty when operator is In or NotIn, and empty when operator is Exists or DoesNotExist")
+      value =
+          "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !has(self.values) || size(self.values) == 0",
+      message =
+          "values must be non-empty when operator is In or NotIn, and empty when operator is Exists or DoesNotExist")
   static final class Requirement {
 
     @Required
@@ -47,11 +50,13 @@ final class LabelSelectorSchema {
     private String key;
 
     @Required
-    @JsonPropertyDescription("A key's relationship to a set of values: In, NotIn, Exists or DoesNotExist.")
+    @JsonPropertyDescription(
+        "A key's relationship to a set of values: In, NotIn, Exists or DoesNotExist.")
     private Operator operator;
 
     @Size(max = SchemaLimits.REQUIREMENT_VALUES)
-    @JsonPropertyDescription("An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty.")
+    @JsonPropertyDescription(
+        "An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty.")
     private List<@Size(max = SchemaLimits.LABEL_VALUE) String> values;
 
     private Requirement() {}

@@ -22,40 +22,50 @@ public class NodeDaemonStatus {
   @JsonPropertyDescription("The number of nodes that should be running the daemon pod.")
   private int desiredNumberScheduled;
 
-  @JsonPropertyDescription("The number of nodes that run at least one daemon pod and are supposed to.")
+  @JsonPropertyDescription(
+      "The number of nodes that run at least one daemon pod and are supposed to.")
   private int currentNumberScheduled;
 
   @JsonPropertyDescription("The number of nodes that run the daemon pod but are not supposed to.")
   private int numberMisscheduled;
 
-  @JsonPropertyDescription("The number of nodes that should run the daemon pod and have one or more of it Ready.")
+  @JsonPropertyDescription(
+      "The number of nodes that should run the daemon pod and have one or more of it Ready.")
   private int numberReady;
 
-  @JsonPropertyDescription("The number of nodes that run an updated daemon pod (of the update revision).")
+  @JsonPropertyDescription(
+      "The number of nodes that run an updated daemon pod (of the update revision).")
   private int updatedNumberScheduled;
 
-  @JsonPropertyDescription("The number of nodes that should run the daemon pod and have one available (ready for at least minReadySeconds).")
+  @JsonPropertyDescription(
+      "The number of nodes that should run the daemon pod and have one available (ready for at least minReadySeconds).")
   private int numberAvailable;
 
-  @JsonPropertyDescription("The number of nodes that should run the daemon pod and have none available.")
+  @JsonPropertyDescription(
+      "The number of nodes that should run the daemon pod and have none available.")
   private int numberUnavailable;
 
-  @JsonPropertyDescription("Count of hash collisions of the template; used to make the next revision name unique.")
+  @JsonPropertyDescription(
+      "Count of hash collisions of the template; used to make the next revision name unique.")
   private Integer collisionCount;
 
   @JsonPropertyDescription("The revision hash of the oldest revision still carried by pods.")
   private String currentRevision;
 
-  @JsonPropertyDescription("The revision hash of the current template: the revision pods are updated to.")
+  @JsonPropertyDescription(
+      "The revision hash of the current template: the revision pods are updated to.")
   private String updateRevision;
 
-  @JsonPropertyDescription("The pod label selector in string form, as `kubectl get -o wide` shows it.")
+  @JsonPropertyDescription(
+      "The pod label selector in string form, as `kubectl get -o wide` shows it.")
   private String selector;
 
-  @JsonPropertyDescription("Why nodes run no pod of this NodeDaemon: the nodes that a placement rule (template nodeName, "
-      + "nodeSelector, required node affinity, an untolerated taint) keeps without a pod, grouped by rule, largest "
-      + "group first, at most 10 groups. Absent when every node qualifies.")
-  // Written as null when empty: the status is sent as a JSON merge patch, where null removes the field.
+  @JsonPropertyDescription(
+      "Why nodes run no pod of this NodeDaemon: the nodes that a placement rule (template nodeName, "
+          + "nodeSelector, required node affinity, an untolerated taint) keeps without a pod, grouped by rule, largest "
+          + "group first, at most 10 groups. Absent when every node qualifies.")
+  // Written as null when empty: the status is sent as a JSON merge patch, where null removes the
+  // field.
   @JsonInclude(JsonInclude.Include.ALWAYS)
   private List<ExcludedNodeGroup> excludedNodes;
 
@@ -202,8 +212,20 @@ public class NodeDaemonStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, desiredNumberScheduled, currentNumberScheduled,
-        numberMisscheduled, numberReady, updatedNumberScheduled, numberAvailable, numberUnavailable,
-        collisionCount, currentRevision, updateRevision, selector, excludedNodes, conditions);
+    return Objects.hash(
+        observedGeneration,
+        desiredNumberScheduled,
+        currentNumberScheduled,
+        numberMisscheduled,
+        numberReady,
+        updatedNumberScheduled,
+        numberAvailable,
+        numberUnavailable,
+        collisionCount,
+        currentRevision,
+        updateRevision,
+        selector,
+        excludedNodes,
+        conditions);
   }
 }

@@ -15,7 +15,8 @@ public class NodeDaemonUpdateStrategy {
   }
 
   @Default("RollingUpdate")
-  @JsonPropertyDescription("RollingUpdate (default) replaces old pods automatically within the budget; OnDelete replaces a pod only after someone deletes it.")
+  @JsonPropertyDescription(
+      "RollingUpdate (default) replaces old pods automatically within the budget; OnDelete replaces a pod only after someone deletes it.")
   private Type type;
 
   // Defaulted whatever the type (a schema default cannot depend on a sibling): with OnDelete the

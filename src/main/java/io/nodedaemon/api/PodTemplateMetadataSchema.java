@@ -8,14 +8,15 @@ import java.util.Map;
 
 /**
  * The CRD schema of {@code spec.template.metadata} (read only by the CRD generator, through
- * {@code @SchemaSwap}): every field of ObjectMeta, as before, with the labels bounded because
- * the CEL rules of {@link NodeDaemonSpec} walk them (see {@link SchemaLimits}).
+ * {@code @SchemaSwap}): every field of ObjectMeta, as before, with the labels bounded because the
+ * CEL rules of {@link NodeDaemonSpec} walk them (see {@link SchemaLimits}).
  */
 final class PodTemplateMetadataSchema extends ObjectMeta {
 
   @JsonProperty("labels")
   @Size(max = SchemaLimits.LABELS)
-  @JsonPropertyDescription("Labels of every daemon pod; must match spec.selector and may not use controller-revision-hash (the operator sets it).")
+  @JsonPropertyDescription(
+      "Labels of every daemon pod; must match spec.selector and may not use controller-revision-hash (the operator sets it).")
   private Map<String, @Size(max = SchemaLimits.LABEL_VALUE) String> labels;
 
   private PodTemplateMetadataSchema() {}

@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!(has(self.maxUnavailable) && string(self.maxUnavailable) in ['0', '0%'] && (!has(self.maxSurge) || string(self.maxSurge) in ['0', '0%']))",
+    value =
+        "!(has(self.maxUnavailable) && string(self.maxUnavailable) in ['0', '0%'] && (!has(self.maxSurge) || string(self.maxSurge) in ['0', '0%']))",
     message = "maxUnavailable and maxSurge may not both be zero")
 public class RollingUpdateNodeDaemon {
 
@@ -29,23 +30,28 @@ public class RollingUpdateNodeDaemon {
   // Schema defaults as apps/v1 defaults them; the planner applies the same to an absent field.
   @Default("1")
   @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
-  @JsonPropertyDescription("The most nodes that may be without an available pod during the update: a number or a percent of desired nodes (rounded up). Defaults to 1.")
+  @JsonPropertyDescription(
+      "The most nodes that may be without an available pod during the update: a number or a percent of desired nodes (rounded up). Defaults to 1.")
   private IntOrString maxUnavailable;
 
   @Default("0")
   @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
-  @JsonPropertyDescription("The most nodes that may run an updated pod beside the old one during the update: a number or a percent of desired nodes (rounded up). Defaults to 0.")
+  @JsonPropertyDescription(
+      "The most nodes that may run an updated pod beside the old one during the update: a number or a percent of desired nodes (rounded up). Defaults to 0.")
   private IntOrString maxSurge;
 
   @ValidationRule(value = INT_OR_PERCENT, message = INT_OR_PERCENT_MESSAGE)
-  @JsonPropertyDescription("NodeDaemon extension: that many desired nodes (or a percent of them, rounded up) stay on the old revision: the first ones in node-name order. Defaults to 0.")
+  @JsonPropertyDescription(
+      "NodeDaemon extension: that many desired nodes (or a percent of them, rounded up) stay on the old revision: the first ones in node-name order. Defaults to 0.")
   private IntOrString partition;
 
   @SchemaFrom(type = LabelSelectorSchema.class)
-  @JsonPropertyDescription("NodeDaemon extension: only nodes matching this label selector are updated; other nodes keep their pods.")
+  @JsonPropertyDescription(
+      "NodeDaemon extension: only nodes matching this label selector are updated; other nodes keep their pods.")
   private LabelSelector selector;
 
-  @JsonPropertyDescription("NodeDaemon extension: when true no pod is replaced; new nodes still get pods of the update revision.")
+  @JsonPropertyDescription(
+      "NodeDaemon extension: when true no pod is replaced; new nodes still get pods of the update revision.")
   private Boolean paused;
 
   public IntOrString getMaxUnavailable() {

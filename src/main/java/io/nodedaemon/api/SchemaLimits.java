@@ -12,15 +12,22 @@ final class SchemaLimits {
 
   /** A qualified label key: an optional DNS-1123 subdomain prefix (253) + "/" + a name (63). */
   static final long LABEL_KEY = 253 + 1 + 63;
+
   /** A label value (validation.LabelValueMaxLength). */
   static final long LABEL_VALUE = 63;
+
   /**
    * Labels in a selector or a pod template. Kubernetes bounds labels only through the 256 KiB of
    * all metadata; 64 pairs is far beyond any real selector and keeps the CEL cost estimate small.
    */
   static final long LABELS = 64;
+
   /** Requirements in a label selector: upstream has no limit; 64 is far beyond any real one. */
   static final long REQUIREMENTS = 64;
-  /** Values of one In/NotIn requirement: upstream has no limit; 256 covers e.g. a list of node names. */
+
+  /**
+   * Values of one In/NotIn requirement: upstream has no limit; 256 covers e.g. a list of node
+   * names.
+   */
   static final long REQUIREMENT_VALUES = 256;
 }

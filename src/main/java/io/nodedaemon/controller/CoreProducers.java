@@ -19,7 +19,8 @@ public class CoreProducers {
 
   @Produces
   @Singleton
-  DaemonSync daemonSync(FailedPodBackoff backoff,
+  DaemonSync daemonSync(
+      FailedPodBackoff backoff,
       @ConfigProperty(name = "nodedaemon.burst-replicas", defaultValue = "250") int burstReplicas) {
     return new DaemonSync(new DaemonPlanner(backoff, burstReplicas));
   }

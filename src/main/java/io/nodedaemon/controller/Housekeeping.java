@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
  * Forgets what this operator remembers about NodeDaemons that no longer exist: the last status
  * written, progress counts, in-flight writes, write backoffs, metrics series, and failed-pod
  * backoffs quiet for 30 minutes. There is no finalizer (as with DaemonSets, the garbage collector
- * removes the pods), so nothing tells the reconciler of a deletion; a periodic sweep of the
- * primary cache does.
+ * removes the pods), so nothing tells the reconciler of a deletion; a periodic sweep of the primary
+ * cache does.
  */
 @Singleton
 public class Housekeeping {
@@ -34,15 +34,22 @@ public class Housekeeping {
   private final FailedPodBackoff failedPodBackoff;
   private final NodeDaemonMetrics metrics;
   private final Clock clock;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "nodedaemon-housekeeping");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "nodedaemon-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile IndexerResourceCache<NodeDaemon> primaries;
 
-  public Housekeeping(StatusWriter status, InFlightTracker inFlight, WriteBackoff writeBackoff,
-      FailedPodBackoff failedPodBackoff, NodeDaemonMetrics metrics, Clock clock) {
+  public Housekeeping(
+      StatusWriter status,
+      InFlightTracker inFlight,
+      WriteBackoff writeBackoff,
+      FailedPodBackoff failedPodBackoff,
+      NodeDaemonMetrics metrics,
+      Clock clock) {
     this.status = status;
     this.inFlight = inFlight;
     this.writeBackoff = writeBackoff;
@@ -54,7 +61,8 @@ public class Housekeeping {
   /** Sweeps every {@link #PERIOD} against the NodeDaemons this cache holds. */
   void start(IndexerResourceCache<NodeDaemon> primaries) {
     this.primaries = primaries;
-    timer.scheduleWithFixedDelay(this::forgetDeletedQuietly, PERIOD.toSeconds(), PERIOD.toSeconds(), TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(
+        this::forgetDeletedQuietly, PERIOD.toSeconds(), PERIOD.toSeconds(), TimeUnit.SECONDS);
   }
 
   @PreDestroy

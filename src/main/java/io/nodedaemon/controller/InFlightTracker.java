@@ -35,22 +35,27 @@ public class InFlightTracker {
 
   private final Map<String, DaemonWrites> byDaemon = new ConcurrentHashMap<>();
 
-  /** Raised before the create is sent, as upstream raises expectations: the watch may beat the response. */
+  /**
+   * Raised before the create is sent, as upstream raises expectations: the watch may beat the
+   * response.
+   */
   public void created(String daemonKey, String podName, String nodeName, Instant at) {
     writes(daemonKey).creates.put(podName, new Create(nodeName, at, null));
   }
 
   /**
    * The API server answered a create sent as {@code requestedName} with {@code pod}: from now on
-   * only that pod (its name, which differs when it was created under a generated name, and its
-   * uid) satisfies the expectation. A pod of the requested name that the cache still shows from
-   * before, e.g. the terminating predecessor whose name was taken, does not.
+   * only that pod (its name, which differs when it was created under a generated name, and its uid)
+   * satisfies the expectation. A pod of the requested name that the cache still shows from before,
+   * e.g. the terminating predecessor whose name was taken, does not.
    */
   public void createdAs(String daemonKey, String requestedName, Pod pod) {
     DaemonWrites w = writes(daemonKey);
     Create raised = w.creates.remove(requestedName);
     if (raised != null) {
-      w.creates.put(pod.getMetadata().getName(), new Create(raised.nodeName(), raised.at(), pod.getMetadata().getUid()));
+      w.creates.put(
+          pod.getMetadata().getName(),
+          new Create(raised.nodeName(), raised.at(), pod.getMetadata().getUid()));
     }
   }
 
@@ -85,7 +90,12 @@ public class InFlightTracker {
       }
     }
     Instant expiry = now.minus(TTL);
-    w.creates.entrySet().removeIf(e -> seen(e.getKey(), e.getValue(), uidByName, live) || e.getValue().at().isBefore(expiry));
+    w.creates
+        .entrySet()
+        .removeIf(
+            e ->
+                seen(e.getKey(), e.getValue(), uidByName, live)
+                    || e.getValue().at().isBefore(expiry));
     w.deletes.entrySet().removeIf(e -> !live.contains(e.getKey()) || e.getValue().isBefore(expiry));
     if (w.creates.isEmpty() && w.deletes.isEmpty()) {
       byDaemon.remove(daemonKey, w);
@@ -100,14 +110,15 @@ public class InFlightTracker {
    * A create shows in the cache as the pod the API server answered with (same uid); while the
    * answer is unknown, as a live pod of that name (a terminating one is a predecessor).
    */
-  private static boolean seen(String name, Create c, Map<String, String> uidByName, Set<String> live) {
+  private static boolean seen(
+      String name, Create c, Map<String, String> uidByName, Set<String> live) {
     return c.uid() == null ? live.contains(name) : c.uid().equals(uidByName.get(name));
   }
 
   /**
    * How long until the earliest remembered write of a NodeDaemon expires (just past it, since an
-   * entry expires strictly after {@link #TTL}), or null when nothing is remembered: the
-   * reconciler requeues for then, so that a lost write is acted on without waiting for an event.
+   * entry expires strictly after {@link #TTL}), or null when nothing is remembered: the reconciler
+   * requeues for then, so that a lost write is acted on without waiting for an event.
    */
   public Duration wakeUpAfter(String daemonKey, Instant now) {
     DaemonWrites w = byDaemon.get(daemonKey);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.nodedaemon.api.NodeDaemon;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,14 +29,14 @@ import java.util.function.UnaryOperator;
  * <p>Nodes keep name, labels, taints, unschedulable and the deletion timestamp (placement and
  * {@link NodeChanges}); their status (images, conditions, capacity, addresses) and annotations,
  * which make up most of a real node, are dropped. Pods and ControllerRevisions controlled by
- * anything but a NodeDaemon keep only the metadata that says so: the controller never reads
- * more of them, and in a large cluster they are nearly all of the pods. Pods a NodeDaemon
- * controls or could adopt (no controller) keep their metadata, the node they are bound or pinned
- * to, their phase and conditions: not their containers, volumes or container statuses.
- * {@code managedFields} go everywhere.
+ * anything but a NodeDaemon keep only the metadata that says so: the controller never reads more of
+ * them, and in a large cluster they are nearly all of the pods. Pods a NodeDaemon controls or could
+ * adopt (no controller) keep their metadata, the node they are bound or pinned to, their phase and
+ * conditions: not their containers, volumes or container statuses. {@code managedFields} go
+ * everywhere.
  *
- * <p>Only the cache holds the slim copy: event handlers still receive the object as it came
- * from the watch. Nothing is mutated; the slim copy shares unchanged parts with the original.
+ * <p>Only the cache holds the slim copy: event handlers still receive the object as it came from
+ * the watch. Nothing is mutated; the slim copy shares unchanged parts with the original.
  */
 public final class LeanCaches {
   private LeanCaches() {}
@@ -48,6 +48,7 @@ public final class LeanCaches {
    * unusual cluster cannot make it a leak.
    */
   private static final Map<String, String> CANONICAL = new ConcurrentHashMap<>();
+
   private static final int CANONICAL_LIMIT = 4096;
 
   static String canonical(String s) {
@@ -64,13 +65,16 @@ public final class LeanCaches {
     return known == null ? s : known;
   }
 
-  /** The labels with canonical keys (and canonical values when they repeat, e.g. "linux", "amd64"). */
+  /**
+   * The labels with canonical keys (and canonical values when they repeat, e.g. "linux", "amd64").
+   */
   private static Map<String, String> canonicalLabels(Map<String, String> labels) {
     if (labels == null || labels.isEmpty()) {
       return labels;
     }
     Map<String, String> out = new LinkedHashMap<>(labels.size() * 4 / 3 + 1);
-    labels.forEach((k, v) -> out.put(canonical(k), v != null && v.length() <= 16 ? canonical(v) : v));
+    labels.forEach(
+        (k, v) -> out.put(canonical(k), v != null && v.length() <= 16 ? canonical(v) : v));
     return out;
   }
 
@@ -125,8 +129,13 @@ public final class LeanCaches {
       slim.setMetadata(controllerOnly(pod));
       return slim;
     }
-    Pod slim = new Pod(pod.getApiVersion(), pod.getKind(), withoutManagedFields(pod.getMetadata()),
-        placementOnly(pod.getSpec()), phaseAndConditionsOnly(pod.getStatus()));
+    Pod slim =
+        new Pod(
+            pod.getApiVersion(),
+            pod.getKind(),
+            withoutManagedFields(pod.getMetadata()),
+            placementOnly(pod.getSpec()),
+            phaseAndConditionsOnly(pod.getStatus()));
     return slim;
   }
 
@@ -138,19 +147,25 @@ public final class LeanCaches {
       slim.setMetadata(controllerOnly(revision));
       return slim;
     }
-    if (revision.getMetadata().getManagedFields() == null || revision.getMetadata().getManagedFields().isEmpty()) {
+    if (revision.getMetadata().getManagedFields() == null
+        || revision.getMetadata().getManagedFields().isEmpty()) {
       return revision;
     }
-    ControllerRevision slim = new ControllerRevision(revision.getApiVersion(), revision.getData(), revision.getKind(),
-        withoutManagedFields(revision.getMetadata()), revision.getRevision());
+    ControllerRevision slim =
+        new ControllerRevision(
+            revision.getApiVersion(),
+            revision.getData(),
+            revision.getKind(),
+            withoutManagedFields(revision.getMetadata()),
+            revision.getRevision());
     slim.setAdditionalProperties(revision.getAdditionalProperties());
     return slim;
   }
 
   /**
-   * The node a pod is bound or pinned to ({@code nodeName}, the node affinity); containers,
-   * volumes and the rest of the template are never read from the cache (revisions are compared by
-   * the {@code controller-revision-hash} label).
+   * The node a pod is bound or pinned to ({@code nodeName}, the node affinity); containers, volumes
+   * and the rest of the template are never read from the cache (revisions are compared by the
+   * {@code controller-revision-hash} label).
    */
   private static PodSpec placementOnly(PodSpec spec) {
     if (spec == null) {
@@ -166,7 +181,10 @@ public final class LeanCaches {
     return slim;
   }
 
-  /** Phase and conditions (readiness, and since when); container statuses and addresses are not read. */
+  /**
+   * Phase and conditions (readiness, and since when); container statuses and addresses are not
+   * read.
+   */
   private static PodStatus phaseAndConditionsOnly(PodStatus status) {
     if (status == null) {
       return null;
@@ -177,11 +195,16 @@ public final class LeanCaches {
     return slim;
   }
 
-  /** True when the object has a controller and it is not a NodeDaemon: no NodeDaemon will ever claim it. */
+  /**
+   * True when the object has a controller and it is not a NodeDaemon: no NodeDaemon will ever claim
+   * it.
+   */
   static boolean controlledByOtherKind(HasMetadata object) {
     OwnerReference controller = PodClaims.controllerOf(object);
-    return controller != null && !(NodeDaemon.KIND.equals(controller.getKind())
-        && controller.getApiVersion() != null && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/"));
+    return controller != null
+        && !(NodeDaemon.KIND.equals(controller.getKind())
+            && controller.getApiVersion() != null
+            && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/"));
   }
 
   /** Name, namespace, uid, resourceVersion (the informer compares it) and creation time. */
@@ -204,10 +227,23 @@ public final class LeanCaches {
   }
 
   private static ObjectMeta withoutManagedFields(ObjectMeta meta) {
-    ObjectMeta copy = new ObjectMeta(meta.getAnnotations(), meta.getCreationTimestamp(),
-        meta.getDeletionGracePeriodSeconds(), meta.getDeletionTimestamp(), meta.getFinalizers(),
-        meta.getGenerateName(), meta.getGeneration(), canonicalLabels(meta.getLabels()), null, meta.getName(), meta.getNamespace(),
-        meta.getOwnerReferences(), meta.getResourceVersion(), meta.getSelfLink(), meta.getUid());
+    ObjectMeta copy =
+        new ObjectMeta(
+            meta.getAnnotations(),
+            meta.getCreationTimestamp(),
+            meta.getDeletionGracePeriodSeconds(),
+            meta.getDeletionTimestamp(),
+            meta.getFinalizers(),
+            meta.getGenerateName(),
+            meta.getGeneration(),
+            canonicalLabels(meta.getLabels()),
+            null,
+            meta.getName(),
+            meta.getNamespace(),
+            meta.getOwnerReferences(),
+            meta.getResourceVersion(),
+            meta.getSelfLink(),
+            meta.getUid());
     copy.setAdditionalProperties(meta.getAdditionalProperties());
     return copy;
   }

@@ -15,10 +15,14 @@ public final class NodeChanges {
       return true;
     }
     return !Objects.equals(newNode.getMetadata().getLabels(), oldNode.getMetadata().getLabels())
-        || !Objects.equals(newNode.getSpec() == null ? null : newNode.getSpec().getTaints(),
+        || !Objects.equals(
+            newNode.getSpec() == null ? null : newNode.getSpec().getTaints(),
             oldNode.getSpec() == null ? null : oldNode.getSpec().getTaints())
-        || !Objects.equals(newNode.getSpec() == null ? null : newNode.getSpec().getUnschedulable(),
+        || !Objects.equals(
+            newNode.getSpec() == null ? null : newNode.getSpec().getUnschedulable(),
             oldNode.getSpec() == null ? null : oldNode.getSpec().getUnschedulable())
-        || !Objects.equals(newNode.getMetadata().getDeletionTimestamp(), oldNode.getMetadata().getDeletionTimestamp());
+        || !Objects.equals(
+            newNode.getMetadata().getDeletionTimestamp(),
+            oldNode.getMetadata().getDeletionTimestamp());
   }
 }

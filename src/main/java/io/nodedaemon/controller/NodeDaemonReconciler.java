@@ -39,13 +39,27 @@ import java.util.List;
 // writes start one pass each too, which finds nothing to change and writes nothing.
 @ControllerConfiguration(name = NodeDaemonReconciler.NAME, generationAwareEventProcessing = false)
 @CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
-// Exactly the calls the code makes (docs/operations.md lists each): nodes only through the informer.
-@RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
-@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
-@RBACRule(apiGroups = "apps", resources = "controllerrevisions", verbs = {"get", "list", "watch", "create", "delete", "patch"})
+// Exactly the calls the code makes (docs/operations.md lists each): nodes only through the
+// informer.
+@RBACRule(
+    apiGroups = "",
+    resources = "nodes",
+    verbs = {"list", "watch"})
+@RBACRule(
+    apiGroups = "",
+    resources = "pods",
+    verbs = {"get", "list", "watch", "create", "delete", "patch"})
+@RBACRule(
+    apiGroups = "apps",
+    resources = "controllerrevisions",
+    verbs = {"get", "list", "watch", "create", "delete", "patch"})
 // get: fabric8 reads an Event before it patches the count of a repeat (EventRecorder).
-@RBACRule(apiGroups = "", resources = "events", verbs = {"get", "create", "patch"})
-// Leases: a Role in the operator's namespace only (application.properties, quarkus.kubernetes.rbac.roles).
+@RBACRule(
+    apiGroups = "",
+    resources = "events",
+    verbs = {"get", "create", "patch"})
+// Leases: a Role in the operator's namespace only (application.properties,
+// quarkus.kubernetes.rbac.roles).
 public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   public static final String NAME = "nodedaemon";
@@ -56,8 +70,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   @Inject RevisionWriter revisionWriter;
   @Inject StatusWriter statusWriter;
   @Inject InFlightTracker inFlight;
+
   /** When to look again after a pass with a failed write (JOSDK's own retry is for exceptions). */
   @Inject WriteBackoff writeBackoff;
+
   @Inject EventRecorder events;
   @Inject NodeDaemonMetrics metrics;
   @Inject Housekeeping housekeeping;
@@ -67,7 +83,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private InformerEventSource<ControllerRevision, NodeDaemon> revisionInformer;
 
   @Override
-  public List<EventSource<?, NodeDaemon>> prepareEventSources(EventSourceContext<NodeDaemon> context) {
+  public List<EventSource<?, NodeDaemon>> prepareEventSources(
+      EventSourceContext<NodeDaemon> context) {
     housekeeping.start(context.getPrimaryCache());
     podInformer = Informers.pods(context);
     nodeInformer = Informers.nodes(context);
@@ -92,7 +109,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
     // Observe: claim the pods, then bring the revision history up to date (upstream's
     // syncDaemonSet writes both before it decides anything).
-    PodClaims claims = PodClaims.classify(daemon, podInformer.list(daemon.getMetadata().getNamespace(), p -> true).toList());
+    PodClaims claims =
+        PodClaims.classify(
+            daemon, podInformer.list(daemon.getMetadata().getNamespace(), p -> true).toList());
     List<Pod> controlled = new ArrayList<>(claims.controlled());
     controlled.addAll(PodAdoption.adopt(context.getClient(), daemon, claims.toAdopt()));
     PodAdoption.release(context.getClient(), daemon, claims.toRelease());
@@ -115,15 +134,25 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
 
-    Decision decision = sync.decide(new DaemonSync.Observed(daemon, known, nodeInformer.list(n -> true).toList(),
-        controlled, revisions, pending, statusWriter.progress(key), now));
+    Decision decision =
+        sync.decide(
+            new DaemonSync.Observed(
+                daemon,
+                known,
+                nodeInformer.list(n -> true).toList(),
+                controlled,
+                revisions,
+                pending,
+                statusWriter.progress(key),
+                now));
     statusWriter.rememberProgress(key, decision.progress());
     PodWriter.SyncOutcome outcome = pods.syncNodes(daemon, decision.plan(), revisions.updateHash());
     return report(daemon, decision, outcome, now);
   }
 
   /** Records the events and metrics of a pass, writes its status, and says when to look again. */
-  private UpdateControl<NodeDaemon> report(NodeDaemon daemon, Decision decision, PodWriter.SyncOutcome outcome, Instant now) {
+  private UpdateControl<NodeDaemon> report(
+      NodeDaemon daemon, Decision decision, PodWriter.SyncOutcome outcome, Instant now) {
     String key = ReconcilerKeys.of(daemon);
     String namespace = daemon.getMetadata().getNamespace();
     String name = daemon.getMetadata().getName();
@@ -139,7 +168,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       } else {
         writeBackoff.succeeded(key);
       }
-      requeue = DaemonSync.requeueAfter(decision, retryAfter, inFlight.wakeUpAfter(key, clock.instant()));
+      requeue =
+          DaemonSync.requeueAfter(decision, retryAfter, inFlight.wakeUpAfter(key, clock.instant()));
     }
     // A refused spec changes no pod: the gauges keep showing the last counters.
     NodeDaemonStatus s = decision.status();
@@ -151,11 +181,17 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
     String uid = daemon.getMetadata().getUid();
-    List<ControllerRevision> inNamespace = revisionInformer.list(daemon.getMetadata().getNamespace(), r -> true).toList();
-    List<ControllerRevision> owned = new ArrayList<>(inNamespace.stream().filter(r -> {
-      OwnerReference controller = PodClaims.controllerOf(r);
-      return controller != null && uid.equals(controller.getUid());
-    }).toList());
+    List<ControllerRevision> inNamespace =
+        revisionInformer.list(daemon.getMetadata().getNamespace(), r -> true).toList();
+    List<ControllerRevision> owned =
+        new ArrayList<>(
+            inNamespace.stream()
+                .filter(
+                    r -> {
+                      OwnerReference controller = PodClaims.controllerOf(r);
+                      return controller != null && uid.equals(controller.getUid());
+                    })
+                .toList());
     // Upstream's ClaimControllerRevisions: orphans matching the selector join the history.
     owned.addAll(revisionWriter.adopt(daemon, Revisions.orphansToAdopt(daemon, inNamespace)));
     return owned;

@@ -48,7 +48,9 @@ final class PodAdoption {
   }
 
   private static List<OwnerReference> refsOf(Pod pod) {
-    return pod.getMetadata().getOwnerReferences() == null ? List.of() : pod.getMetadata().getOwnerReferences();
+    return pod.getMetadata().getOwnerReferences() == null
+        ? List.of()
+        : pod.getMetadata().getOwnerReferences();
   }
 
   private static Pod patchOwners(KubernetesClient client, Pod pod, List<OwnerReference> refs) {
@@ -57,10 +59,17 @@ final class PodAdoption {
     metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
     metadata.put("ownerReferences", refs);
     try {
-      return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
+      return client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("metadata", metadata)));
     } catch (KubernetesClientException e) {
-      LOG.debugf("could not change owners of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+      LOG.debugf(
+          "could not change owners of pod %s/%s: %s",
+          pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
       return null;
     }
   }

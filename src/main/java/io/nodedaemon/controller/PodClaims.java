@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sorts the pods of a namespace into those a NodeDaemon controls, orphans it should adopt and
- * owned pods it should release (upstream's ClaimPods), without writing anything.
+ * Sorts the pods of a namespace into those a NodeDaemon controls, orphans it should adopt and owned
+ * pods it should release (upstream's ClaimPods), without writing anything.
  */
 public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRelease) {
 
@@ -25,9 +25,11 @@ public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRel
     for (Pod pod : podsInNamespace) {
       OwnerReference controller = controllerOf(pod);
       if (controller != null && !uid.equals(controller.getUid())) {
-        continue; // someone else's pod: never touched (and cached without its labels, see LeanCaches)
+        continue; // someone else's pod: never touched (and cached without its labels, see
+        // LeanCaches)
       }
-      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+      Map<String, String> labels =
+          pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
       boolean matches = LabelSelectors.matches(daemon.getSpec().getSelector(), labels);
       if (controller != null) {
         if (matches) {

@@ -13,7 +13,10 @@ final class ReconcilerKeys {
     return daemon.getMetadata().getUid();
   }
 
-  /** namespace/name, for what is named after the NodeDaemon rather than kept for one incarnation (metrics). */
+  /**
+   * namespace/name, for what is named after the NodeDaemon rather than kept for one incarnation
+   * (metrics).
+   */
   static String name(HasMetadata daemon) {
     return daemon.getMetadata().getNamespace() + "/" + daemon.getMetadata().getName();
   }

@@ -23,11 +23,11 @@ import org.jboss.logging.Logger;
  * Carries out a {@link RevisionPlan} (upstream's constructHistory and snapshot): creates the update
  * revision, renumbers a reused one, deletes history beyond the limit.
  *
- * <p>A create refused because the name is taken is resolved as upstream does: the existing
- * revision is ours if it stores this template and we control it; an orphan storing this template
- * is adopted; anything else (another template, another controller) is a hash collision, reported
- * so the reconciler bumps collisionCount. The update revision is {@link Outcome#ready() ready}
- * only when it exists, is ours and carries its number: pods may carry its hash only then (SPEC §6).
+ * <p>A create refused because the name is taken is resolved as upstream does: the existing revision
+ * is ours if it stores this template and we control it; an orphan storing this template is adopted;
+ * anything else (another template, another controller) is a hash collision, reported so the
+ * reconciler bumps collisionCount. The update revision is {@link Outcome#ready() ready} only when
+ * it exists, is ours and carries its number: pods may carry its hash only then (SPEC §6).
  */
 @Singleton
 class RevisionWriter {
@@ -44,7 +44,8 @@ class RevisionWriter {
   }
 
   Outcome apply(NodeDaemon daemon, RevisionPlan plan) {
-    var revisions = client.apps().controllerRevisions().inNamespace(daemon.getMetadata().getNamespace());
+    var revisions =
+        client.apps().controllerRevisions().inNamespace(daemon.getMetadata().getNamespace());
     boolean ready = true;
     boolean collided = false;
     if (plan.revisionToCreate() != null) {
@@ -68,7 +69,9 @@ class RevisionWriter {
             // else: ours, not yet in the cache
           }
         } else {
-          LOG.warnf("could not create revision %s/%s: %s", daemon.getMetadata().getNamespace(), name, e.getMessage());
+          LOG.warnf(
+              "could not create revision %s/%s: %s",
+              daemon.getMetadata().getNamespace(), name, e.getMessage());
           ready = false;
         }
         ready = ready && !collided;
@@ -76,12 +79,17 @@ class RevisionWriter {
     }
     if (plan.revisionToRenumber() != null) {
       try {
-        revisions.withName(plan.revisionToRenumber().getMetadata().getName())
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"revision\":" + plan.revisionToRenumber().getRevision() + "}");
+        revisions
+            .withName(plan.revisionToRenumber().getMetadata().getName())
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"revision\":" + plan.revisionToRenumber().getRevision() + "}");
       } catch (KubernetesClientException e) {
         // Upstream's constructHistory fails the sync too: until the reused revision is the newest,
         // history and currentRevision would read it as an old one.
-        LOG.warnf("could not renumber revision %s: %s", plan.revisionToRenumber().getMetadata().getName(), e.getMessage());
+        LOG.warnf(
+            "could not renumber revision %s: %s",
+            plan.revisionToRenumber().getMetadata().getName(), e.getMessage());
         ready = false;
       }
     }
@@ -97,7 +105,12 @@ class RevisionWriter {
 
   private ControllerRevision get(NodeDaemon daemon, String name) {
     try {
-      return client.apps().controllerRevisions().inNamespace(daemon.getMetadata().getNamespace()).withName(name).get();
+      return client
+          .apps()
+          .controllerRevisions()
+          .inNamespace(daemon.getMetadata().getNamespace())
+          .withName(name)
+          .get();
     } catch (KubernetesClientException e) {
       LOG.warnf("could not read revision %s: %s", name, e.getMessage());
       return null;
@@ -118,22 +131,33 @@ class RevisionWriter {
 
   /**
    * Adds our controller reference to an orphaned revision (upstream's ClaimControllerRevisions).
-   * The patch carries the revision's uid and resourceVersion, so one that changed meanwhile is
-   * left for the next pass. Returns the adopted revision, null if it was not adopted.
+   * The patch carries the revision's uid and resourceVersion, so one that changed meanwhile is left
+   * for the next pass. Returns the adopted revision, null if it was not adopted.
    */
   private ControllerRevision adopt(NodeDaemon daemon, ControllerRevision orphan) {
-    List<OwnerReference> refs = new ArrayList<>(
-        orphan.getMetadata().getOwnerReferences() == null ? List.of() : orphan.getMetadata().getOwnerReferences());
+    List<OwnerReference> refs =
+        new ArrayList<>(
+            orphan.getMetadata().getOwnerReferences() == null
+                ? List.of()
+                : orphan.getMetadata().getOwnerReferences());
     refs.add(DaemonPodFactory.controllerReference(daemon));
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("uid", orphan.getMetadata().getUid());
     metadata.put("resourceVersion", orphan.getMetadata().getResourceVersion());
     metadata.put("ownerReferences", refs);
     try {
-      ControllerRevision adopted = client.apps().controllerRevisions().inNamespace(orphan.getMetadata().getNamespace())
-          .withName(orphan.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
-      LOG.infof("adopted orphaned revision %s/%s", orphan.getMetadata().getNamespace(), orphan.getMetadata().getName());
+      ControllerRevision adopted =
+          client
+              .apps()
+              .controllerRevisions()
+              .inNamespace(orphan.getMetadata().getNamespace())
+              .withName(orphan.getMetadata().getName())
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  Serialization.asJson(Map.of("metadata", metadata)));
+      LOG.infof(
+          "adopted orphaned revision %s/%s",
+          orphan.getMetadata().getNamespace(), orphan.getMetadata().getName());
       return adopted;
     } catch (KubernetesClientException e) {
       LOG.debugf("could not adopt revision %s: %s", orphan.getMetadata().getName(), e.getMessage());

@@ -19,10 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * behind the progress-deadline clock it wrote (the clock itself is in status, SPEC §6).
  *
  * <p>The status goes out as a JSON merge patch of the whole status, only when it differs from the
- * status last known to be on the server. Not JOSDK's patchStatus: without server-side apply it sends
- * the difference to the primary it read, and a primary read from a cache that lags our own last
- * write makes that difference miss fields (a counter already written back to its old value is left
- * out, and the server keeps the stale one).
+ * status last known to be on the server. Not JOSDK's patchStatus: without server-side apply it
+ * sends the difference to the primary it read, and a primary read from a cache that lags our own
+ * last write makes that difference miss fields (a counter already written back to its old value is
+ * left out, and the server keeps the stale one).
  */
 @Singleton
 public class StatusWriter {
@@ -35,9 +35,10 @@ public class StatusWriter {
 
   private final KubernetesClient client;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
+
   /**
-   * Per NodeDaemon: the progress record of the last pass. Only its count of available updated
-   * pods is used, and only while status still carries its clock.
+   * Per NodeDaemon: the progress record of the last pass. Only its count of available updated pods
+   * is used, and only while status still carries its clock.
    */
   private final Map<String, ProgressDeadline.ProgressRecord> progress = new ConcurrentHashMap<>();
 
@@ -52,22 +53,35 @@ public class StatusWriter {
    */
   NodeDaemonStatus known(NodeDaemon daemon) {
     Written known = lastWritten.get(ReconcilerKeys.of(daemon));
-    boolean cacheBehindOurWrite = known != null && known.uid().equals(daemon.getMetadata().getUid())
-        && known.patchedVersion() != null && known.patchedVersion().equals(daemon.getMetadata().getResourceVersion());
+    boolean cacheBehindOurWrite =
+        known != null
+            && known.uid().equals(daemon.getMetadata().getUid())
+            && known.patchedVersion() != null
+            && known.patchedVersion().equals(daemon.getMetadata().getResourceVersion());
     return cacheBehindOurWrite ? known.status() : daemon.getStatus();
   }
 
-  /** Writes {@code status} unless it is what the server holds already ({@code force}: write anyway). */
+  /**
+   * Writes {@code status} unless it is what the server holds already ({@code force}: write anyway).
+   */
   void write(NodeDaemon daemon, NodeDaemonStatus status, boolean force) {
     String key = ReconcilerKeys.of(daemon);
     if (!force && status.equals(known(daemon))) {
       return;
     }
     try {
-      client.resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).withName(daemon.getMetadata().getName())
+      client
+          .resources(NodeDaemon.class)
+          .inNamespace(daemon.getMetadata().getNamespace())
+          .withName(daemon.getMetadata().getName())
           .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-      lastWritten.put(key, new Written(daemon.getMetadata().getUid(), daemon.getMetadata().getResourceVersion(), status));
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", status)));
+      lastWritten.put(
+          key,
+          new Written(
+              daemon.getMetadata().getUid(), daemon.getMetadata().getResourceVersion(), status));
     } catch (KubernetesClientException e) {
       lastWritten.remove(key);
       if (e.getCode() != 404) {

@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-NodeDaemon exponential backoff of a pass whose writes failed (SPEC §5): a create the API
- * server keeps refusing (a 422 from a bad template, an exhausted quota) is retried after 2 s,
- * then 4 s, 8 s, … at most 5 min, instead of every 2 s forever; the first pass whose writes all
- * succeed resets it. Upstream gets the same from its work queue's rate limiter, which holds the
- * whole sync back: here too no pass of that NodeDaemon runs before its backoff ends, whatever event
- * (our own status write among them) wakes it.
+ * server keeps refusing (a 422 from a bad template, an exhausted quota) is retried after 2 s, then
+ * 4 s, 8 s, … at most 5 min, instead of every 2 s forever; the first pass whose writes all succeed
+ * resets it. Upstream gets the same from its work queue's rate limiter, which holds the whole sync
+ * back: here too no pass of that NodeDaemon runs before its backoff ends, whatever event (our own
+ * status write among them) wakes it.
  */
 @Singleton
 class WriteBackoff {

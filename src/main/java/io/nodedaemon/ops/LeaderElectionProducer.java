@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * Provides the {@link LeaderElectionConfiguration} that quarkus-operator-sdk looks up in the
  * profiles listed by {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (prod).
- * Returns {@code null} (no election) when {@code nodedaemon.leader-election.enabled=false}.
- * A replica that loses the Lease stops reconciling and exits ({@link LeaderLoss}).
+ * Returns {@code null} (no election) when {@code nodedaemon.leader-election.enabled=false}. A
+ * replica that loses the Lease stops reconciling and exits ({@link LeaderLoss}).
  */
 @Singleton
 public class LeaderElectionProducer {
@@ -36,36 +36,48 @@ public class LeaderElectionProducer {
 
   @Produces
   @Dependent
-  LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings, Instance<Operator> operator) {
+  LeaderElectionConfiguration leaderElection(
+      LeaderElectionSettings settings, Instance<Operator> operator) {
     // The Operator is looked up only when the Lease is lost: it is built from this configuration.
-    LeaderLoss loss = LeaderLoss.exitingProcess(() -> operator.get().stop(),
-        () -> shuttingDown || LeaderLoss.jvmShuttingDown(), settings.exitTimeout());
+    LeaderLoss loss =
+        LeaderLoss.exitingProcess(
+            () -> operator.get().stop(),
+            () -> shuttingDown || LeaderLoss.jvmShuttingDown(),
+            settings.exitTimeout());
     LeaderElectionConfiguration config = toConfiguration(settings, loss);
     if (config == null) {
       LOG.info("Leader election disabled (nodedaemon.leader-election.enabled=false)");
     } else {
-      LOG.infof("Leader election on Lease %s/%s as %s", config.getLeaseNamespace().orElse("?"),
-          config.getLeaseName(), config.getIdentity().orElse("?"));
+      LOG.infof(
+          "Leader election on Lease %s/%s as %s",
+          config.getLeaseNamespace().orElse("?"),
+          config.getLeaseName(),
+          config.getIdentity().orElse("?"));
     }
     return config;
   }
 
   /**
    * Maps the settings to JOSDK's configuration; {@code null} when election is disabled. JOSDK's own
-   * {@code exitOnStopLeading} stays off (it deadlocks in the shutdown hook, see {@link LeaderLoss});
-   * {@code loss} handles a lost Lease instead.
+   * {@code exitOnStopLeading} stays off (it deadlocks in the shutdown hook, see {@link
+   * LeaderLoss}); {@code loss} handles a lost Lease instead.
    */
-  public static LeaderElectionConfiguration toConfiguration(LeaderElectionSettings settings, LeaderLoss loss) {
+  public static LeaderElectionConfiguration toConfiguration(
+      LeaderElectionSettings settings, LeaderLoss loss) {
     if (!settings.enabled()) {
       return null;
     }
-    String namespace = settings.leaseNamespace()
-        .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
-        .orElse(null);
-    String identity = settings.identity()
-        .or(() -> Optional.ofNullable(System.getenv("POD_NAME")))
-        .or(() -> Optional.ofNullable(System.getenv("HOSTNAME")))
-        .orElse(null);
+    String namespace =
+        settings
+            .leaseNamespace()
+            .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
+            .orElse(null);
+    String identity =
+        settings
+            .identity()
+            .or(() -> Optional.ofNullable(System.getenv("POD_NAME")))
+            .or(() -> Optional.ofNullable(System.getenv("HOSTNAME")))
+            .orElse(null);
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
         .withLeaseNamespace(namespace)
         .withIdentity(identity)

@@ -2,11 +2,11 @@ package io.nodedaemon.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.nodedaemon.api.NodeDaemonStatus;
-import io.nodedaemon.status.Conditions;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.status.Conditions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +22,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class NodeDaemonMetrics {
   public static final String PREFIX = "nodedaemon_pods_";
+
   /** The status counters exported as gauges, in the order of {@link #recordStatus}. */
   public static final List<String> GAUGES =
       List.of("desired", "current", "ready", "available", "updated", "misscheduled");
-  /** kstatus conditions as gauges, 1 while True: alerts key on Stalled rather than guess from counters. */
+
+  /**
+   * kstatus conditions as gauges, 1 while True: alerts key on Stalled rather than guess from
+   * counters.
+   */
   public static final String CONDITION = "nodedaemon_condition";
-  public static final List<String> CONDITION_TYPES = List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
+
+  public static final List<String> CONDITION_TYPES =
+      List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
   public static final String CREATED = "nodedaemon_pods_created_total";
   public static final String DELETED = "nodedaemon_pods_deleted_total";
 
@@ -54,8 +61,14 @@ public class NodeDaemonMetrics {
   /** Sets the gauges of one NodeDaemon from the status the operator computed for it. */
   public void recordStatus(String namespace, String name, NodeDaemonStatus s) {
     Daemon d = daemon(namespace, name);
-    int[] v = {s.getDesiredNumberScheduled(), s.getCurrentNumberScheduled(), s.getNumberReady(), s.getNumberAvailable(),
-        s.getUpdatedNumberScheduled(), s.getNumberMisscheduled()};
+    int[] v = {
+      s.getDesiredNumberScheduled(),
+      s.getCurrentNumberScheduled(),
+      s.getNumberReady(),
+      s.getNumberAvailable(),
+      s.getUpdatedNumberScheduled(),
+      s.getNumberMisscheduled()
+    };
     for (int i = 0; i < v.length; i++) {
       d.values[i].set(v[i]);
     }
@@ -93,31 +106,36 @@ public class NodeDaemonMetrics {
 
   private Daemon daemon(String namespace, String name) {
     Key key = new Key(namespace, name);
-    return daemons.computeIfAbsent(key, k -> {
-      Daemon d = new Daemon();
-      for (int i = 0; i < GAUGES.size(); i++) {
-        AtomicInteger value = new AtomicInteger();
-        d.values[i] = value;
-        d.meters.add(Gauge.builder(PREFIX + GAUGES.get(i), value, AtomicInteger::get)
-            .tags(k.tags())
-            .description("NodeDaemon status: number of nodes " + GAUGES.get(i))
-            .register(registry));
-      }
-      for (int i = 0; i < CONDITION_TYPES.size(); i++) {
-        AtomicInteger value = new AtomicInteger();
-        d.conditions[i] = value;
-        d.meters.add(Gauge.builder(CONDITION, value, AtomicInteger::get)
-            .tags(k.tags().and("type", CONDITION_TYPES.get(i)))
-            .description("NodeDaemon condition: 1 while True")
-            .register(registry));
-      }
-      // Counters from the start, at zero: rate() and the dashboard then see a NodeDaemon that never
-      // created a pod, instead of no series at all.
-      for (String counter : List.of(CREATED, DELETED)) {
-        d.meters.add(counterBuilder(counter, k).register(registry));
-      }
-      return d;
-    });
+    return daemons.computeIfAbsent(
+        key,
+        k -> {
+          Daemon d = new Daemon();
+          for (int i = 0; i < GAUGES.size(); i++) {
+            AtomicInteger value = new AtomicInteger();
+            d.values[i] = value;
+            d.meters.add(
+                Gauge.builder(PREFIX + GAUGES.get(i), value, AtomicInteger::get)
+                    .tags(k.tags())
+                    .description("NodeDaemon status: number of nodes " + GAUGES.get(i))
+                    .register(registry));
+          }
+          for (int i = 0; i < CONDITION_TYPES.size(); i++) {
+            AtomicInteger value = new AtomicInteger();
+            d.conditions[i] = value;
+            d.meters.add(
+                Gauge.builder(CONDITION, value, AtomicInteger::get)
+                    .tags(k.tags().and("type", CONDITION_TYPES.get(i)))
+                    .description("NodeDaemon condition: 1 while True")
+                    .register(registry));
+          }
+          // Counters from the start, at zero: rate() and the dashboard then see a NodeDaemon that
+          // never
+          // created a pod, instead of no series at all.
+          for (String counter : List.of(CREATED, DELETED)) {
+            d.meters.add(counterBuilder(counter, k).register(registry));
+          }
+          return d;
+        });
   }
 
   private static Counter.Builder counterBuilder(String meterName, Key key) {

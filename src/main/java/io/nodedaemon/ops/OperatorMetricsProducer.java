@@ -9,9 +9,9 @@ import jakarta.inject.Singleton;
 /**
  * Backs JOSDK's reconciliation metrics with the Micrometer registry that `/q/metrics` exports.
  *
- * <p>quarkus-operator-sdk's default {@code Metrics} bean is read before Micrometer binds its
- * {@code MeterBinder}, so in the packaged jar it stays {@link Metrics#NOOP}; this producer
- * replaces that default bean.
+ * <p>quarkus-operator-sdk's default {@code Metrics} bean is read before Micrometer binds its {@code
+ * MeterBinder}, so in the packaged jar it stays {@link Metrics#NOOP}; this producer replaces that
+ * default bean.
  */
 @Singleton
 public class OperatorMetricsProducer {

@@ -17,7 +17,10 @@ public final class Availability {
     this.now = now;
   }
 
-  /** Available = Ready for at least minReadySeconds; a ready pod short of that is remembered for {@link #next}. */
+  /**
+   * Available = Ready for at least minReadySeconds; a ready pod short of that is remembered for
+   * {@link #next}.
+   */
   public boolean isAvailable(PodFacts pod) {
     if (pod.available(minReadySeconds, now)) {
       return true;

@@ -9,13 +9,13 @@ import io.nodedaemon.planner.rollout.RolloutPlan;
 import io.nodedaemon.planner.rollout.RolloutPlanner;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.AbstractSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +31,7 @@ public final class DaemonPlanner {
 
   /** Upstream's BurstReplicas: at most this many creates, and as many deletes, per pass. */
   public static final int BURST_REPLICAS = 250;
+
   /** When a pass was capped, look again this soon rather than wait for an event. */
   static final Duration CAPPED_REQUEUE = Duration.ofSeconds(1);
 
@@ -59,7 +60,8 @@ public final class DaemonPlanner {
       List<PodFacts>[] onNode = new List[sortedNodes.length];
       Map<String, List<Pod>> onMissingNodes = new HashMap<>();
       for (Pod pod : pods) {
-        if (PodStates.isTerminating(pod) && (PodStates.isFailed(pod) || PodStates.isSucceeded(pod))) {
+        if (PodStates.isTerminating(pod)
+            && (PodStates.isFailed(pod) || PodStates.isSucceeded(pod))) {
           continue;
         }
         String node = DaemonPodFactory.targetNodeName(pod);
@@ -81,9 +83,8 @@ public final class DaemonPlanner {
   }
 
   /**
-   * One node of a pass, visited in node-name order: its placement and the pods pinned to it
-   * (oldest first). The rollout and the status walk this array instead of looking nodes up by
-   * name again.
+   * One node of a pass, visited in node-name order: its placement and the pods pinned to it (oldest
+   * first). The rollout and the status walk this array instead of looking nodes up by name again.
    */
   record NodeState(Node node, String name, NodePlacement placement, List<PodFacts> pods) {}
 
@@ -101,8 +102,10 @@ public final class DaemonPlanner {
     final StatusTally tally;
     final Set<String> pendingCreates;
     final Set<String> pendingDeletes;
+
     /** When a failed pod's backoff ends. */
     Instant backoffEnds;
+
     boolean oldPodsLeft;
 
     Manage(int nodes, StatusTally tally, InFlight inFlight) {
@@ -116,13 +119,19 @@ public final class DaemonPlanner {
       return !pendingDeletes.isEmpty() && pendingDeletes.contains(pod.getMetadata().getName());
     }
 
-    /** Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed. */
+    /**
+     * Like upstream's syncDaemonSet, the rollout waits until manage's writes have been observed.
+     */
     boolean settled() {
-      return nodesNeedingDaemonPods.isEmpty() && podsToDelete.isEmpty() && pendingCreates.isEmpty() && pendingDeletes.isEmpty();
+      return nodesNeedingDaemonPods.isEmpty()
+          && podsToDelete.isEmpty()
+          && pendingCreates.isEmpty()
+          && pendingDeletes.isEmpty();
     }
   }
 
-  private static final Comparator<Node> BY_NAME = Comparator.comparing(n -> n.getMetadata().getName());
+  private static final Comparator<Node> BY_NAME =
+      Comparator.comparing(n -> n.getMetadata().getName());
 
   /**
    * Upstream's updateDaemonSet, as a decision: manage, then (RollingUpdate, manage settled, an old
@@ -142,8 +151,14 @@ public final class DaemonPlanner {
       targetUpdated = targetUpdated(daemon, manage.states);
       // With no old pod on any node the rollout has nothing to replace: skip its walk.
       if (manage.settled() && manage.oldPodsLeft) {
-        RolloutPlan rollout = RolloutPlanner.rollingUpdate(new RolloutInput(daemon,
-            continuing(manage.states), desired(manage.states), in.updateRevision(), now));
+        RolloutPlan rollout =
+            RolloutPlanner.rollingUpdate(
+                new RolloutInput(
+                    daemon,
+                    continuing(manage.states),
+                    desired(manage.states),
+                    in.updateRevision(),
+                    now));
         needing.addAll(rollout.nodesNeedingNewPods());
         deletes.addAll(rollout.oldPodsToDelete());
         if (rollout.requeueAfter() != null) {
@@ -152,17 +167,30 @@ public final class DaemonPlanner {
       }
     }
 
-    List<String> creates = needing.size() > burstReplicas ? needing.subList(0, burstReplicas) : needing;
+    List<String> creates =
+        needing.size() > burstReplicas ? needing.subList(0, burstReplicas) : needing;
     List<Pod> deleteList = new ArrayList<>(deletes);
     if (deleteList.size() > burstReplicas) {
       deleteList = deleteList.subList(0, burstReplicas);
     }
-    Duration requeue = wakeUp == null ? null : Duration.between(now, wakeUp).isNegative() ? Duration.ZERO : Duration.between(now, wakeUp);
+    Duration requeue =
+        wakeUp == null
+            ? null
+            : Duration.between(now, wakeUp).isNegative()
+                ? Duration.ZERO
+                : Duration.between(now, wakeUp);
     if (needing.size() > burstReplicas || deletes.size() > burstReplicas) {
       requeue = requeue == null || requeue.compareTo(CAPPED_REQUEUE) > 0 ? CAPPED_REQUEUE : requeue;
     }
-    return new Plan(List.copyOf(creates), List.copyOf(deleteList), List.copyOf(manage.events), status.counts(),
-        targetUpdated, status.updatedAvailable(), requeue, status.excludedNodes());
+    return new Plan(
+        List.copyOf(creates),
+        List.copyOf(deleteList),
+        List.copyOf(manage.events),
+        status.counts(),
+        targetUpdated,
+        status.updatedAvailable(),
+        requeue,
+        status.excludedNodes());
   }
 
   /**
@@ -173,17 +201,23 @@ public final class DaemonPlanner {
    */
   Manage manage(PlanInput in) {
     NodeDaemon daemon = in.daemon();
-    int minReadySeconds = daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
+    int minReadySeconds =
+        daemon.getSpec().getMinReadySeconds() == null ? 0 : daemon.getSpec().getMinReadySeconds();
     Node[] sortedNodes = in.nodes().toArray(new Node[0]);
     Arrays.sort(sortedNodes, BY_NAME);
     PodsByNode podsByNode = PodsByNode.group(sortedNodes, in.pods(), in.updateRevision());
-    Manage manage = new Manage(sortedNodes.length, new StatusTally(new Availability(minReadySeconds, in.now())), in.inFlight());
+    Manage manage =
+        new Manage(
+            sortedNodes.length,
+            new StatusTally(new Availability(minReadySeconds, in.now())),
+            in.inFlight());
     boolean surge = RolloutPlanner.allowsSurge(daemon);
 
     for (int i = 0; i < sortedNodes.length; i++) {
       Node node = sortedNodes[i];
       NodePlacement placement = Placement.nodeShouldRunDaemonPod(node, daemon);
-      List<PodFacts> daemonPods = podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
+      List<PodFacts> daemonPods =
+          podsByNode.onNode()[i] == null ? List.of() : podsByNode.onNode()[i];
       if (daemonPods.size() > 1) {
         daemonPods.sort(PodFacts.OLDEST_FIRST);
       }
@@ -193,15 +227,20 @@ public final class DaemonPlanner {
       manage.oldPodsLeft |= placement.shouldContinueRunning() && hasOldPod(daemonPods);
       podsShouldBeOnNode(daemon, state, surge, minReadySeconds, in.now(), manage);
     }
-    // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never bound.
-    podsByNode.onMissingNodes().forEach((node, pods) -> {
-      for (Pod pod : pods) {
-        boolean unbound = pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
-        if (unbound && !PodStates.isTerminating(pod) && !manage.isPendingDelete(pod)) {
-          manage.podsToDelete.add(pod);
-        }
-      }
-    });
+    // Upstream's getUnscheduledPodsWithoutNode: pinned to a node that no longer exists, never
+    // bound.
+    podsByNode
+        .onMissingNodes()
+        .forEach(
+            (node, pods) -> {
+              for (Pod pod : pods) {
+                boolean unbound =
+                    pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
+                if (unbound && !PodStates.isTerminating(pod) && !manage.isPendingDelete(pod)) {
+                  manage.podsToDelete.add(pod);
+                }
+              }
+            });
     return manage;
   }
 
@@ -211,7 +250,13 @@ public final class DaemonPlanner {
    * the oldest of each revision; all of them where the daemon may not continue running). A pod we
    * just created counts as present even if the cache does not show it yet.
    */
-  void podsShouldBeOnNode(NodeDaemon daemon, NodeState node, boolean surge, int minReadySeconds, Instant now, Manage out) {
+  void podsShouldBeOnNode(
+      NodeDaemon daemon,
+      NodeState node,
+      boolean surge,
+      int minReadySeconds,
+      Instant now,
+      Manage out) {
     NodePlacement placement = node.placement();
     List<PodFacts> daemonPods = node.pods();
     boolean exists = !daemonPods.isEmpty() || out.pendingCreates.contains(node.name());
@@ -235,12 +280,16 @@ public final class DaemonPlanner {
             continue;
           }
           backoff.next(key, now);
-          out.events.add(PlannedEvent.warning(PlannedEvent.FAILED_DAEMON_POD, String.format(
-              "Found failed daemon pod %s/%s on node %s, will try to kill it",
-              pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node.name())));
+          out.events.add(
+              PlannedEvent.warning(
+                  PlannedEvent.FAILED_DAEMON_POD,
+                  String.format(
+                      "Found failed daemon pod %s/%s on node %s, will try to kill it",
+                      pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node.name())));
           out.podsToDelete.add(pod);
         } else if (facts.succeeded()) {
-          out.podsToDelete.add(pod); // a daemon pod must not exit; the next pass creates its replacement
+          out.podsToDelete.add(
+              pod); // a daemon pod must not exit; the next pass creates its replacement
         } else if (running != null) {
           running.add(facts);
         }
@@ -257,7 +306,9 @@ public final class DaemonPlanner {
     }
   }
 
-  /** A live pod of another revision than the update revision: something for the rollout to replace. */
+  /**
+   * A live pod of another revision than the update revision: something for the rollout to replace.
+   */
   private static boolean hasOldPod(List<PodFacts> pods) {
     for (PodFacts facts : pods) {
       if (!facts.terminating() && !facts.updated()) {
@@ -269,10 +320,11 @@ public final class DaemonPlanner {
 
   /**
    * More than one running pod on a node: without surge keep the oldest; with surge keep the oldest
-   * pod of the update revision and the oldest old one, and drop the old one once it is not ready
-   * or the new one is available (upstream's podsShouldBeOnNode).
+   * pod of the update revision and the oldest old one, and drop the old one once it is not ready or
+   * the new one is available (upstream's podsShouldBeOnNode).
    */
-  private static void keepOldest(List<PodFacts> running, boolean surge, int minReadySeconds, Instant now, Set<Pod> deletes) {
+  private static void keepOldest(
+      List<PodFacts> running, boolean surge, int minReadySeconds, Instant now, Set<Pod> deletes) {
     if (running.size() <= 1) {
       return;
     }
@@ -296,13 +348,22 @@ public final class DaemonPlanner {
       }
       deletes.add(facts.pod());
     }
-    if (oldestNew != null && oldestOld != null && RolloutPlanner.oldPodReplaced(oldestOld, oldestNew.available(minReadySeconds, now))) {
+    if (oldestNew != null
+        && oldestOld != null
+        && RolloutPlanner.oldPodReplaced(oldestOld, oldestNew.available(minReadySeconds, now))) {
       deletes.add(oldestOld.pod());
     }
   }
 
-  /** The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per node. */
-  record Status(DaemonCounts counts, int updatedAvailable, Instant nextAvailable, List<ExcludedNodeGroup> excludedNodes) {}
+  /**
+   * The status figures of one pass (upstream's updateDaemonSetStatus), from the oldest pod per
+   * node.
+   */
+  record Status(
+      DaemonCounts counts,
+      int updatedAvailable,
+      Instant nextAvailable,
+      List<ExcludedNodeGroup> excludedNodes) {}
 
   /** Tallies the status figures node by node, fed from the manage walk. */
   static final class StatusTally {
@@ -347,12 +408,19 @@ public final class DaemonPlanner {
     }
 
     Status status() {
-      return new Status(new DaemonCounts(desired, current, misscheduled, ready, updated, available, desired - available),
-          updatedAvailable, availability.next(), excluded.groups());
+      return new Status(
+          new DaemonCounts(
+              desired, current, misscheduled, ready, updated, available, desired - available),
+          updatedAvailable,
+          availability.next(),
+          excluded.groups());
     }
   }
 
-  /** NodeDaemon addition: desired nodes the rollout may update (not held back by partition or selector). */
+  /**
+   * NodeDaemon addition: desired nodes the rollout may update (not held back by partition or
+   * selector).
+   */
   static int targetUpdated(NodeDaemon daemon, NodeState[] states) {
     int desired = 0;
     for (NodeState state : states) {
@@ -360,7 +428,8 @@ public final class DaemonPlanner {
         desired++;
       }
     }
-    RolloutPlanner.HeldBack heldBack = RolloutPlanner.HeldBack.of(RolloutPlanner.rollingUpdateOf(daemon), desired);
+    RolloutPlanner.HeldBack heldBack =
+        RolloutPlanner.HeldBack.of(RolloutPlanner.rollingUpdateOf(daemon), desired);
     if (heldBack == RolloutPlanner.HeldBack.NONE) {
       return desired;
     }
@@ -381,7 +450,8 @@ public final class DaemonPlanner {
   private static Map<String, List<PodFacts>> continuing(NodeState[] states) {
     Map<String, List<PodFacts>> out = new LinkedHashMap<>(capacityFor(states.length));
     for (NodeState state : states) {
-      if (state.placement().shouldContinueRunning() && (!state.pods().isEmpty() || state.placement().shouldRun())) {
+      if (state.placement().shouldContinueRunning()
+          && (!state.pods().isEmpty() || state.placement().shouldRun())) {
         out.put(state.name(), state.pods());
       }
     }
@@ -402,7 +472,10 @@ public final class DaemonPlanner {
     return (int) (entries / 0.75f) + 1;
   }
 
-  /** An insertion-ordered set of pods of one namespace, keyed by name (see {@link Manage#podsToDelete}). */
+  /**
+   * An insertion-ordered set of pods of one namespace, keyed by name (see {@link
+   * Manage#podsToDelete}).
+   */
   static final class PodsByName extends AbstractSet<Pod> {
     private final Map<String, Pod> byName = new LinkedHashMap<>();
 

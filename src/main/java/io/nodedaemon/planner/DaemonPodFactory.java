@@ -24,13 +24,14 @@ import java.util.Map;
 /**
  * Builds a daemon pod from a NodeDaemon's template for one node (SPEC §3, upstream's
  * util.CreatePodTemplate + ReplaceDaemonSetPodNodeNameNodeAffinity): revision label, controller
- * owner reference, default daemon tolerations, and a required node affinity pinning it to the
- * node so that the scheduler binds it there.
+ * owner reference, default daemon tolerations, and a required node affinity pinning it to the node
+ * so that the scheduler binds it there.
  */
 public final class DaemonPodFactory {
 
   /** Pod names are kept to a DNS label so they also work as hostnames. */
   static final int MAX_NAME = 63;
+
   static final int HASH_CHARS = 10;
 
   private DaemonPodFactory() {}
@@ -59,8 +60,8 @@ public final class DaemonPodFactory {
 
   /**
    * The name of the pod of {@code daemonName} for a node and revision. Derived rather than
-   * generated, so that the API server itself refuses a second create of the same pod: a second
-   * line of defence, behind the in-flight memory, against two pods on one node.
+   * generated, so that the API server itself refuses a second create of the same pod: a second line
+   * of defence, behind the in-flight memory, against two pods on one node.
    */
   public static String podNameFor(String daemonName, String nodeName, String revisionHash) {
     String suffix = shortHash(nodeName + "/" + revisionHash);
@@ -82,7 +83,8 @@ public final class DaemonPodFactory {
     ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
     PodSpec spec = template.getSpec() == null ? new PodSpec() : template.getSpec();
 
-    Map<String, String> labels = new LinkedHashMap<>(tm.getLabels() == null ? Map.of() : tm.getLabels());
+    Map<String, String> labels =
+        new LinkedHashMap<>(tm.getLabels() == null ? Map.of() : tm.getLabels());
     labels.put(PodStates.REVISION_LABEL, revisionHash);
     ObjectMeta meta = new ObjectMeta();
     meta.setName(podNameFor(daemon.getMetadata().getName(), nodeName, revisionHash));
@@ -92,9 +94,12 @@ public final class DaemonPodFactory {
     meta.setFinalizers(tm.getFinalizers());
     meta.setOwnerReferences(List.of(controllerReference(daemon)));
 
-    List<Toleration> tolerations = new ArrayList<>(spec.getTolerations() == null ? List.of() : spec.getTolerations());
+    List<Toleration> tolerations =
+        new ArrayList<>(spec.getTolerations() == null ? List.of() : spec.getTolerations());
     for (Toleration d : defaultDaemonTolerations(Boolean.TRUE.equals(spec.getHostNetwork()))) {
-      boolean present = tolerations.stream().anyMatch(t -> d.getKey().equals(t.getKey()) && d.getEffect().equals(t.getEffect()));
+      boolean present =
+          tolerations.stream()
+              .anyMatch(t -> d.getKey().equals(t.getKey()) && d.getEffect().equals(t.getEffect()));
       if (!present) {
         tolerations.add(d);
       }
@@ -124,18 +129,28 @@ public final class DaemonPodFactory {
   /** Replaces the required node affinity with one term on metadata.name; preferred terms stay. */
   static void pinToNode(PodSpec spec, String nodeName) {
     Affinity affinity = spec.getAffinity() == null ? new Affinity() : spec.getAffinity();
-    NodeAffinity nodeAffinity = affinity.getNodeAffinity() == null ? new NodeAffinity() : affinity.getNodeAffinity();
-    nodeAffinity.setRequiredDuringSchedulingIgnoredDuringExecution(new NodeSelectorBuilder()
-        .withNodeSelectorTerms(new NodeSelectorTermBuilder()
-            .withMatchFields(new NodeSelectorRequirementBuilder()
-                .withKey("metadata.name").withOperator("In").withValues(nodeName).build())
-            .build())
-        .build());
+    NodeAffinity nodeAffinity =
+        affinity.getNodeAffinity() == null ? new NodeAffinity() : affinity.getNodeAffinity();
+    nodeAffinity.setRequiredDuringSchedulingIgnoredDuringExecution(
+        new NodeSelectorBuilder()
+            .withNodeSelectorTerms(
+                new NodeSelectorTermBuilder()
+                    .withMatchFields(
+                        new NodeSelectorRequirementBuilder()
+                            .withKey("metadata.name")
+                            .withOperator("In")
+                            .withValues(nodeName)
+                            .build())
+                    .build())
+            .build());
     affinity.setNodeAffinity(nodeAffinity);
     spec.setAffinity(affinity);
   }
 
-  /** The node a pod is pinned to by its required matchFields affinity (upstream's GetTargetNodeName). */
+  /**
+   * The node a pod is pinned to by its required matchFields affinity (upstream's
+   * GetTargetNodeName).
+   */
   public static String targetNodeName(Pod pod) {
     if (pod.getSpec() == null) {
       return null;
@@ -144,16 +159,24 @@ public final class DaemonPodFactory {
       return pod.getSpec().getNodeName();
     }
     var affinity = pod.getSpec().getAffinity();
-    if (affinity == null || affinity.getNodeAffinity() == null
+    if (affinity == null
+        || affinity.getNodeAffinity() == null
         || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
       return null;
     }
-    for (var term : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()) {
+    for (var term :
+        affinity
+            .getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getNodeSelectorTerms()) {
       if (term.getMatchFields() == null) {
         continue;
       }
       for (var f : term.getMatchFields()) {
-        if ("metadata.name".equals(f.getKey()) && "In".equals(f.getOperator()) && f.getValues() != null && f.getValues().size() == 1) {
+        if ("metadata.name".equals(f.getKey())
+            && "In".equals(f.getOperator())
+            && f.getValues() != null
+            && f.getValues().size() == 1) {
           return f.getValues().get(0);
         }
       }

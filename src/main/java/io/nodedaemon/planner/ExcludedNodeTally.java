@@ -9,16 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Groups the nodes a pass excludes by (reason, message) into {@code status.excludedNodes}
- * (SPEC §8): largest group first, then by reason and message; at most {@link #MAX_GROUPS} groups,
- * each naming its first {@link #MAX_NAMES} nodes. Nodes must be added in name order.
+ * Groups the nodes a pass excludes by (reason, message) into {@code status.excludedNodes} (SPEC
+ * §8): largest group first, then by reason and message; at most {@link #MAX_GROUPS} groups, each
+ * naming its first {@link #MAX_NAMES} nodes. Nodes must be added in name order.
  */
 final class ExcludedNodeTally {
   static final int MAX_GROUPS = 10;
   static final int MAX_NAMES = 5;
 
-  private static final Comparator<Group> ORDER = Comparator.comparingInt((Group g) -> -g.count)
-      .thenComparing(g -> g.exclusion.reason()).thenComparing(g -> g.exclusion.message());
+  private static final Comparator<Group> ORDER =
+      Comparator.comparingInt((Group g) -> -g.count)
+          .thenComparing(g -> g.exclusion.reason())
+          .thenComparing(g -> g.exclusion.message());
 
   private static final class Group {
     final Exclusion exclusion;
@@ -46,8 +48,13 @@ final class ExcludedNodeTally {
     if (groups.isEmpty()) {
       return List.of();
     }
-    return groups.values().stream().sorted(ORDER).limit(MAX_GROUPS)
-        .map(g -> new ExcludedNodeGroup(g.exclusion.reason(), g.exclusion.message(), g.count, List.copyOf(g.names)))
+    return groups.values().stream()
+        .sorted(ORDER)
+        .limit(MAX_GROUPS)
+        .map(
+            g ->
+                new ExcludedNodeGroup(
+                    g.exclusion.reason(), g.exclusion.message(), g.count, List.copyOf(g.names)))
         .toList();
   }
 }

@@ -38,18 +38,23 @@ public final class FailedPodBackoff {
 
   /** Records one more failure: the first waits 1 s, each next one twice as long, at most 15 min. */
   public void next(String key, Instant now) {
-    entries.compute(key, (k, e) -> {
-      if (e == null || now.isAfter(e.lastUpdate().plus(MAX.multipliedBy(2)))) {
-        return new Entry(INITIAL, now); // fresh, or quiet for long enough to start over (as upstream)
-      }
-      Duration doubled = e.backoff().multipliedBy(2);
-      return new Entry(doubled.compareTo(MAX) > 0 ? MAX : doubled, now);
-    });
+    entries.compute(
+        key,
+        (k, e) -> {
+          if (e == null || now.isAfter(e.lastUpdate().plus(MAX.multipliedBy(2)))) {
+            return new Entry(
+                INITIAL, now); // fresh, or quiet for long enough to start over (as upstream)
+          }
+          Duration doubled = e.backoff().multipliedBy(2);
+          return new Entry(doubled.compareTo(MAX) > 0 ? MAX : doubled, now);
+        });
   }
 
   /** Forgets entries quiet for twice the maximum backoff (upstream's GC). */
   public void gc(Instant now) {
-    entries.entrySet().removeIf(e -> now.isAfter(e.getValue().lastUpdate().plus(MAX.multipliedBy(2))));
+    entries
+        .entrySet()
+        .removeIf(e -> now.isAfter(e.getValue().lastUpdate().plus(MAX.multipliedBy(2))));
   }
 
   int size() {

@@ -88,8 +88,12 @@ public final class LabelSelectors {
           continue;
         }
         // String.valueOf: a null value would make the sort throw.
-        String values = r.getValues() == null ? "" : String.join(",", r.getValues().stream().map(String::valueOf).sorted().toList());
-        // A missing operator is rendered like an unknown one: SpecValidation reports it with this text.
+        String values =
+            r.getValues() == null
+                ? ""
+                : String.join(",", r.getValues().stream().map(String::valueOf).sorted().toList());
+        // A missing operator is rendered like an unknown one: SpecValidation reports it with this
+        // text.
         switch (r.getOperator() == null ? "" : r.getOperator()) {
           case "In" -> parts.add(r.getKey() + " in (" + values + ")");
           case "NotIn" -> parts.add(r.getKey() + " notin (" + values + ")");

@@ -5,9 +5,9 @@ import java.util.regex.Pattern;
 /**
  * Label keys and values as apimachinery's validation checks them (IsQualifiedName,
  * IsValidLabelValue): the pod the operator creates carries the template's labels, so a label the
- * API server would refuse on a pod is refused up front. Total: any string, null included, gets
- * an answer (null when valid, else why not), and the regular expressions only ever see strings
- * already known to be short.
+ * API server would refuse on a pod is refused up front. Total: any string, null included, gets an
+ * answer (null when valid, else why not), and the regular expressions only ever see strings already
+ * known to be short.
  */
 final class LabelSyntax {
   static final int NAME_MAX = 63;
@@ -52,7 +52,9 @@ final class LabelSyntax {
     return null;
   }
 
-  /** Why {@code value} is not a valid label value, or null when it is (the empty string is valid). */
+  /**
+   * Why {@code value} is not a valid label value, or null when it is (the empty string is valid).
+   */
   static String valueProblem(String value) {
     if (value == null) {
       return "must not be null";
@@ -66,7 +68,9 @@ final class LabelSyntax {
     return null;
   }
 
-  /** A string as it may appear in a message: quoted and cut short, since it may be megabytes long. */
+  /**
+   * A string as it may appear in a message: quoted and cut short, since it may be megabytes long.
+   */
   static String quote(String s) {
     if (s == null) {
       return "null";

@@ -21,8 +21,10 @@ import java.util.Map;
 public final class Placement {
   private Placement() {}
 
-  private static final List<Toleration> DEFAULTS = List.copyOf(DaemonPodFactory.defaultDaemonTolerations(false));
-  private static final List<Toleration> DEFAULTS_HOST_NETWORK = List.copyOf(DaemonPodFactory.defaultDaemonTolerations(true));
+  private static final List<Toleration> DEFAULTS =
+      List.copyOf(DaemonPodFactory.defaultDaemonTolerations(false));
+  private static final List<Toleration> DEFAULTS_HOST_NETWORK =
+      List.copyOf(DaemonPodFactory.defaultDaemonTolerations(true));
 
   private static boolean tolerated(List<Toleration> tolerations, Taint taint) {
     for (Toleration t : tolerations) {
@@ -36,21 +38,32 @@ public final class Placement {
   public static NodePlacement nodeShouldRunDaemonPod(Node node, NodeDaemon daemon) {
     PodSpec spec = daemon.getSpec().getTemplate().getSpec();
     String nodeName = node.getMetadata().getName();
-    if (spec.getNodeName() != null && !spec.getNodeName().isEmpty() && !spec.getNodeName().equals(nodeName)) {
-      return NodePlacement.neither(Exclusion.NODE_NAME_MISMATCH, "template.spec.nodeName is " + spec.getNodeName());
+    if (spec.getNodeName() != null
+        && !spec.getNodeName().isEmpty()
+        && !spec.getNodeName().equals(nodeName)) {
+      return NodePlacement.neither(
+          Exclusion.NODE_NAME_MISMATCH, "template.spec.nodeName is " + spec.getNodeName());
     }
-    Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+    Map<String, String> labels =
+        node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
     String unmatched = unmatchedNodeSelector(spec, labels);
     if (unmatched != null) {
-      return NodePlacement.neither(Exclusion.NODE_SELECTOR_MISMATCH, "nodeSelector " + unmatched + " not matched");
+      return NodePlacement.neither(
+          Exclusion.NODE_SELECTOR_MISMATCH, "nodeSelector " + unmatched + " not matched");
     }
     if (!matchesRequiredTerms(spec, labels, nodeName)) {
-      return NodePlacement.neither(Exclusion.NODE_AFFINITY_MISMATCH, "required node affinity not matched");
+      return NodePlacement.neither(
+          Exclusion.NODE_AFFINITY_MISMATCH, "required node affinity not matched");
     }
-    // The default tolerations are read-only here, so they are built once, not for every node of every pass.
+    // The default tolerations are read-only here, so they are built once, not for every node of
+    // every pass.
     List<Toleration> own = spec.getTolerations() == null ? List.of() : spec.getTolerations();
-    List<Toleration> defaults = Boolean.TRUE.equals(spec.getHostNetwork()) ? DEFAULTS_HOST_NETWORK : DEFAULTS;
-    List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    List<Toleration> defaults =
+        Boolean.TRUE.equals(spec.getHostNetwork()) ? DEFAULTS_HOST_NETWORK : DEFAULTS;
+    List<Taint> taints =
+        node.getSpec() == null || node.getSpec().getTaints() == null
+            ? List.of()
+            : node.getSpec().getTaints();
     Taint firstUntolerated = null;
     boolean shouldContinueRunning = true;
     for (Taint taint : taints) {
@@ -71,13 +84,19 @@ public final class Placement {
     if (firstUntolerated == null) {
       return NodePlacement.BOTH;
     }
-    return new NodePlacement(false, shouldContinueRunning,
-        new Exclusion(Exclusion.UNTOLERATED_TAINT, "taint " + describe(firstUntolerated) + " not tolerated"));
+    return new NodePlacement(
+        false,
+        shouldContinueRunning,
+        new Exclusion(
+            Exclusion.UNTOLERATED_TAINT, "taint " + describe(firstUntolerated) + " not tolerated"));
   }
 
-  /** A taint as kubectl prints it: {@code key=value:Effect}, or {@code key:Effect} without a value. */
+  /**
+   * A taint as kubectl prints it: {@code key=value:Effect}, or {@code key:Effect} without a value.
+   */
   static String describe(Taint taint) {
-    String value = taint.getValue() == null || taint.getValue().isEmpty() ? "" : "=" + taint.getValue();
+    String value =
+        taint.getValue() == null || taint.getValue().isEmpty() ? "" : "=" + taint.getValue();
     return taint.getKey() + value + ":" + taint.getEffect();
   }
 
@@ -90,7 +109,8 @@ public final class Placement {
     String firstKey = null;
     if (spec.getNodeSelector() != null) {
       for (var e : spec.getNodeSelector().entrySet()) {
-        if (!e.getValue().equals(labels.get(e.getKey())) && (firstKey == null || e.getKey().compareTo(firstKey) < 0)) {
+        if (!e.getValue().equals(labels.get(e.getKey()))
+            && (firstKey == null || e.getKey().compareTo(firstKey) < 0)) {
           firstKey = e.getKey();
         }
       }
@@ -99,10 +119,14 @@ public final class Placement {
   }
 
   /** The required node affinity terms, ORed; none means no constraint. */
-  private static boolean matchesRequiredTerms(PodSpec spec, Map<String, String> labels, String nodeName) {
-    NodeSelector required = spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null
-        ? null
-        : spec.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+  private static boolean matchesRequiredTerms(
+      PodSpec spec, Map<String, String> labels, String nodeName) {
+    NodeSelector required =
+        spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null
+            ? null
+            : spec.getAffinity()
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution();
     if (required == null || required.getNodeSelectorTerms() == null) {
       return true;
     }
@@ -116,8 +140,10 @@ public final class Placement {
 
   /** A term matches when all its expressions and fields match; an empty term matches nothing. */
   static boolean termMatches(NodeSelectorTerm term, Map<String, String> labels, String nodeName) {
-    List<NodeSelectorRequirement> expressions = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
-    List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
+    List<NodeSelectorRequirement> expressions =
+        term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
+    List<NodeSelectorRequirement> fields =
+        term.getMatchFields() == null ? List.of() : term.getMatchFields();
     if (expressions.isEmpty() && fields.isEmpty()) {
       return false;
     }
@@ -128,7 +154,8 @@ public final class Placement {
     }
     for (NodeSelectorRequirement r : fields) {
       // Only metadata.name is a supported field, with In and NotIn (as upstream).
-      if (!"metadata.name".equals(r.getKey()) || !("In".equals(r.getOperator()) || "NotIn".equals(r.getOperator()))) {
+      if (!"metadata.name".equals(r.getKey())
+          || !("In".equals(r.getOperator()) || "NotIn".equals(r.getOperator()))) {
         return false;
       }
       if (!requirementMatches(r, nodeName, true)) {
@@ -151,7 +178,10 @@ public final class Placement {
     };
   }
 
-  /** Integer comparison for Gt/Lt; an unparseable side makes the requirement fail (0 is neither > nor <). */
+  /**
+   * Integer comparison for Gt/Lt; an unparseable side makes the requirement fail (0 is neither >
+   * nor <).
+   */
   private static int compare(String actual, String wanted) {
     try {
       return Long.compare(Long.parseLong(actual), Long.parseLong(wanted));
@@ -162,17 +192,21 @@ public final class Placement {
 
   /** Upstream's Toleration.ToleratesTaint. */
   public static boolean tolerates(Toleration t, Taint taint) {
-    if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
+    if (t.getEffect() != null
+        && !t.getEffect().isEmpty()
+        && !t.getEffect().equals(taint.getEffect())) {
       return false;
     }
     if (t.getKey() != null && !t.getKey().isEmpty() && !t.getKey().equals(taint.getKey())) {
       return false;
     }
-    String operator = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
+    String operator =
+        t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
     return switch (operator) {
       // An empty key with Exists tolerates every taint.
       case "Exists" -> true;
-      case "Equal" -> java.util.Objects.equals(emptyToNull(t.getValue()), emptyToNull(taint.getValue()));
+      case "Equal" ->
+          java.util.Objects.equals(emptyToNull(t.getValue()), emptyToNull(taint.getValue()));
       default -> false;
     };
   }

@@ -11,8 +11,8 @@ import java.util.List;
  * record, the status counters, the rollout's progress figures, and when to look again (null: only
  * on the next change).
  *
- * @param targetUpdated how many desired nodes should carry the update revision once the rollout
- *     is done: all of them, less those a partition or the rollout's node selector hold back
+ * @param targetUpdated how many desired nodes should carry the update revision once the rollout is
+ *     done: all of them, less those a partition or the rollout's node selector hold back
  * @param updatedAvailable desired nodes whose oldest pod is of the update revision and available
  * @param excludedNodes the nodes placement keeps without a pod, grouped (SPEC §8)
  */

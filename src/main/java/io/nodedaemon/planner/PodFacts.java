@@ -11,20 +11,34 @@ import java.util.Comparator;
  * tens of thousands of pods would cost a cache miss per field per walk.
  *
  * @param updated the pod carries the update revision of this pass
- * @param readySince the Ready condition's lastTransitionTime when ready (parsed only if minReadySeconds > 0)
+ * @param readySince the Ready condition's lastTransitionTime when ready (parsed only if
+ *     minReadySeconds > 0)
  */
-public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean succeeded, boolean ready,
-    String readySince, boolean updated) {
+public record PodFacts(
+    Pod pod,
+    boolean terminating,
+    boolean failed,
+    boolean succeeded,
+    boolean ready,
+    String readySince,
+    boolean updated) {
 
   /** Upstream's duplicate order (see {@link PodStates#OLDEST_FIRST}). */
-  public static final Comparator<PodFacts> OLDEST_FIRST = Comparator.comparing(PodFacts::pod, PodStates.OLDEST_FIRST);
+  public static final Comparator<PodFacts> OLDEST_FIRST =
+      Comparator.comparing(PodFacts::pod, PodStates.OLDEST_FIRST);
 
   public static PodFacts of(Pod pod, String updateRevision) {
     PodCondition readyCondition = PodStates.readyCondition(pod);
     boolean ready = readyCondition != null && "True".equals(readyCondition.getStatus());
     String phase = PodStates.phase(pod);
-    return new PodFacts(pod, PodStates.isTerminating(pod), "Failed".equals(phase), "Succeeded".equals(phase), ready,
-        ready ? readyCondition.getLastTransitionTime() : null, updateRevision.equals(PodStates.revision(pod)));
+    return new PodFacts(
+        pod,
+        PodStates.isTerminating(pod),
+        "Failed".equals(phase),
+        "Succeeded".equals(phase),
+        ready,
+        ready ? readyCondition.getLastTransitionTime() : null,
+        updateRevision.equals(PodStates.revision(pod)));
   }
 
   /**
@@ -56,7 +70,9 @@ public record PodFacts(Pod pod, boolean terminating, boolean failed, boolean suc
    * partition or the rollout selector keeps on its revision (that revision is its target).
    */
   public PodFacts asUpdated() {
-    return updated ? this : new PodFacts(pod, terminating, failed, succeeded, ready, readySince, true);
+    return updated
+        ? this
+        : new PodFacts(pod, terminating, failed, succeeded, ready, readySince, true);
   }
 
   public String name() {

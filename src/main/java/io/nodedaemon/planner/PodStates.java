@@ -18,7 +18,9 @@ public final class PodStates {
   }
 
   public static String phase(Pod pod) {
-    return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+    return pod.getStatus() == null || pod.getStatus().getPhase() == null
+        ? "Pending"
+        : pod.getStatus().getPhase();
   }
 
   public static boolean isFailed(Pod pod) {
@@ -43,7 +45,9 @@ public final class PodStates {
   }
 
   public static String revision(Pod pod) {
-    return pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(REVISION_LABEL);
+    return pod.getMetadata().getLabels() == null
+        ? null
+        : pod.getMetadata().getLabels().get(REVISION_LABEL);
   }
 
   public static Instant creationTime(Pod pod) {
@@ -68,7 +72,11 @@ public final class PodStates {
    * earlier creation time, then name.
    */
   public static final Comparator<Pod> OLDEST_FIRST =
-      Comparator.<Pod, Boolean>comparing(p -> p.getSpec() == null || p.getSpec().getNodeName() == null || p.getSpec().getNodeName().isEmpty())
+      Comparator.<Pod, Boolean>comparing(
+              p ->
+                  p.getSpec() == null
+                      || p.getSpec().getNodeName() == null
+                      || p.getSpec().getNodeName().isEmpty())
           .thenComparing(PodStates::creationTime)
           .thenComparing(p -> p.getMetadata().getName());
 }

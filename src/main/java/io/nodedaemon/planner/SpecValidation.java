@@ -27,8 +27,10 @@ public final class SpecValidation {
 
   /** The prefix of the problem for an empty selector, reported as Stalled/SelectingAll. */
   public static final String EMPTY_SELECTOR = "spec.selector: empty";
+
   /** At most this many problems are listed (they end up in a condition message). */
   static final int MAX_PROBLEMS = 10;
+
   private static final Pattern PERCENT = Pattern.compile("^(100|[1-9]?[0-9])%$");
   private static final String REVISION_HASH_OWNED =
       PodStates.REVISION_LABEL + " is set by the operator on every pod and may not be used";
@@ -52,12 +54,20 @@ public final class SpecValidation {
     if (template == null) {
       problems.add("spec.template: required");
     } else {
-      Map<String, String> labels = template.getMetadata() == null ? null : template.getMetadata().getLabels();
+      Map<String, String> labels =
+          template.getMetadata() == null ? null : template.getMetadata().getLabels();
       checkLabels(problems, "spec.template.metadata.labels", labels, true);
-      // As upstream: whether a malformed selector matches is meaningless; its own problem is reported.
-      if (selectorWellFormed && !LabelSelectors.isEmpty(selector) && !LabelSelectors.matches(selector, labels)) {
-        problems.add("spec.template.metadata.labels: " + cut(String.valueOf(labels)) + " do not match spec.selector `"
-            + cut(LabelSelectors.toString(selector)) + "`");
+      // As upstream: whether a malformed selector matches is meaningless; its own problem is
+      // reported.
+      if (selectorWellFormed
+          && !LabelSelectors.isEmpty(selector)
+          && !LabelSelectors.matches(selector, labels)) {
+        problems.add(
+            "spec.template.metadata.labels: "
+                + cut(String.valueOf(labels))
+                + " do not match spec.selector `"
+                + cut(LabelSelectors.toString(selector))
+                + "`");
       }
       checkPodSpec(problems, template.getSpec());
     }
@@ -70,13 +80,15 @@ public final class SpecValidation {
     if (spec.getProgressDeadlineSeconds() != null && spec.getProgressDeadlineSeconds() < 1) {
       problems.add("spec.progressDeadlineSeconds: must be >= 1");
     }
-    RollingUpdateNodeDaemon ru = spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getRollingUpdate();
+    RollingUpdateNodeDaemon ru =
+        spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getRollingUpdate();
     if (ru != null) {
       String prefix = "spec.updateStrategy.rollingUpdate.";
       checkIntOrPercent(problems, prefix + "maxUnavailable", ru.getMaxUnavailable());
       checkIntOrPercent(problems, prefix + "maxSurge", ru.getMaxSurge());
       checkIntOrPercent(problems, prefix + "partition", ru.getPartition());
-      if (isZero(ru.getMaxUnavailable()) && (ru.getMaxSurge() == null || isZero(ru.getMaxSurge()))) {
+      if (isZero(ru.getMaxUnavailable())
+          && (ru.getMaxSurge() == null || isZero(ru.getMaxSurge()))) {
         problems.add(prefix + "maxUnavailable: may not be 0 when maxSurge is 0");
       }
       // A node selector: empty selects every node, and the revision-hash label is a pod label only.
@@ -101,7 +113,9 @@ public final class SpecValidation {
       }
     }
     if (podSpec.getRestartPolicy() != null && !"Always".equals(podSpec.getRestartPolicy())) {
-      problems.add("spec.template.spec.restartPolicy: only Always is supported, not " + LabelSyntax.quote(podSpec.getRestartPolicy()));
+      problems.add(
+          "spec.template.spec.restartPolicy: only Always is supported, not "
+              + LabelSyntax.quote(podSpec.getRestartPolicy()));
     }
     if (podSpec.getActiveDeadlineSeconds() != null) {
       problems.add("spec.template.spec.activeDeadlineSeconds: forbidden for daemon pods");
@@ -113,7 +127,8 @@ public final class SpecValidation {
    * operator; values for In/NotIn, none for Exists/DoesNotExist). With {@code podSelector}, the
    * revision-hash label the operator owns is refused too. True when nothing was wrong.
    */
-  private static boolean checkSelector(List<String> problems, String field, LabelSelector selector, boolean podSelector) {
+  private static boolean checkSelector(
+      List<String> problems, String field, LabelSelector selector, boolean podSelector) {
     if (selector == null) {
       return true;
     }
@@ -131,46 +146,76 @@ public final class SpecValidation {
       if (r.getKey() == null) {
         problems.add(at + ".key: required");
       } else if (keyProblem != null) {
-        problems.add(at + ".key: invalid label key " + LabelSyntax.quote(r.getKey()) + ": " + keyProblem);
+        problems.add(
+            at + ".key: invalid label key " + LabelSyntax.quote(r.getKey()) + ": " + keyProblem);
       } else if (podSelector && PodStates.REVISION_LABEL.equals(r.getKey())) {
         problems.add(at + ".key: " + REVISION_HASH_OWNED);
       }
       List<String> values = r.getValues() == null ? List.of() : r.getValues();
       String operator = r.getOperator();
       if (operator == null) {
-        problems.add(at + ".operator: required (one of " + String.join(", ", LabelSelectors.OPERATORS) + ")");
+        problems.add(
+            at
+                + ".operator: required (one of "
+                + String.join(", ", LabelSelectors.OPERATORS)
+                + ")");
       } else if (!LabelSelectors.OPERATORS.contains(operator)) {
-        problems.add(at + ".operator: unknown operator " + LabelSyntax.quote(operator) + " (one of " + String.join(", ", LabelSelectors.OPERATORS) + ")");
+        problems.add(
+            at
+                + ".operator: unknown operator "
+                + LabelSyntax.quote(operator)
+                + " (one of "
+                + String.join(", ", LabelSelectors.OPERATORS)
+                + ")");
       } else if ((operator.equals("In") || operator.equals("NotIn")) && values.isEmpty()) {
         problems.add(at + ".values: must be non-empty when operator is " + operator);
-      } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && !values.isEmpty()) {
+      } else if ((operator.equals("Exists") || operator.equals("DoesNotExist"))
+          && !values.isEmpty()) {
         problems.add(at + ".values: must be empty when operator is " + operator);
       }
       for (int j = 0; j < values.size(); j++) {
         String valueProblem = LabelSyntax.valueProblem(values.get(j));
         if (valueProblem != null) {
-          problems.add(at + ".values[" + j + "]: invalid label value " + LabelSyntax.quote(values.get(j)) + ": " + valueProblem);
+          problems.add(
+              at
+                  + ".values["
+                  + j
+                  + "]: invalid label value "
+                  + LabelSyntax.quote(values.get(j))
+                  + ": "
+                  + valueProblem);
         }
       }
     }
     return problems.size() == before;
   }
 
-  /** Label keys and values as on a pod; with {@code podLabels}, the revision-hash label is refused. */
-  private static void checkLabels(List<String> problems, String field, Map<String, String> labels, boolean podLabels) {
+  /**
+   * Label keys and values as on a pod; with {@code podLabels}, the revision-hash label is refused.
+   */
+  private static void checkLabels(
+      List<String> problems, String field, Map<String, String> labels, boolean podLabels) {
     if (labels == null) {
       return;
     }
     for (Map.Entry<String, String> e : labels.entrySet()) {
       String keyProblem = LabelSyntax.keyProblem(e.getKey());
       if (keyProblem != null) {
-        problems.add(field + ": invalid label key " + LabelSyntax.quote(e.getKey()) + ": " + keyProblem);
+        problems.add(
+            field + ": invalid label key " + LabelSyntax.quote(e.getKey()) + ": " + keyProblem);
       } else if (podLabels && PodStates.REVISION_LABEL.equals(e.getKey())) {
         problems.add(field + ": " + REVISION_HASH_OWNED);
       }
       String valueProblem = LabelSyntax.valueProblem(e.getValue());
       if (valueProblem != null) {
-        problems.add(field + "[" + LabelSyntax.quote(e.getKey()) + "]: invalid label value " + LabelSyntax.quote(e.getValue()) + ": " + valueProblem);
+        problems.add(
+            field
+                + "["
+                + LabelSyntax.quote(e.getKey())
+                + "]: invalid label value "
+                + LabelSyntax.quote(e.getValue())
+                + ": "
+                + valueProblem);
       }
     }
   }
@@ -184,7 +229,10 @@ public final class SpecValidation {
         problems.add(field + ": must be >= 0");
       }
     } else if (value.getStrVal() == null || !PERCENT.matcher(value.getStrVal()).matches()) {
-      problems.add(field + ": must be an integer or a percentage between 0% and 100%, not " + LabelSyntax.quote(value.getStrVal()));
+      problems.add(
+          field
+              + ": must be an integer or a percentage between 0% and 100%, not "
+              + LabelSyntax.quote(value.getStrVal()));
     }
   }
 
@@ -197,7 +245,10 @@ public final class SpecValidation {
     return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
-  /** The first problems and how many more: all of them could make a condition message megabytes long. */
+  /**
+   * The first problems and how many more: all of them could make a condition message megabytes
+   * long.
+   */
   private static List<String> capped(List<String> problems) {
     if (problems.size() <= MAX_PROBLEMS) {
       return problems;

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * The kstatus conditions of a NodeDaemon and the rule that keeps them stable: a condition's
- * lastTransitionTime changes only when its status flips, so an unchanged state writes nothing.
- * The one exception is the Reconciling condition during a timed rollout, whose lastTransitionTime
- * is the progress-deadline clock ({@link #setSince}).
+ * lastTransitionTime changes only when its status flips, so an unchanged state writes nothing. The
+ * one exception is the Reconciling condition during a timed rollout, whose lastTransitionTime is
+ * the progress-deadline clock ({@link #setSince}).
  */
 public final class Conditions {
 
@@ -21,8 +21,14 @@ public final class Conditions {
   private Conditions() {}
 
   /** Returns a copy of {@code current} with the condition of that type set. */
-  public static List<Condition> set(List<Condition> current, String type, boolean status, String reason,
-      String message, Long generation, Instant now) {
+  public static List<Condition> set(
+      List<Condition> current,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      Long generation,
+      Instant now) {
     List<Condition> out = new ArrayList<>();
     Condition previous = null;
     for (Condition c : current == null ? List.<Condition>of() : current) {
@@ -33,17 +39,21 @@ public final class Conditions {
       }
     }
     String statusText = status ? "True" : "False";
-    String since = previous != null && statusText.equals(previous.getStatus()) && previous.getLastTransitionTime() != null
-        ? previous.getLastTransitionTime()
-        : now.toString();
-    out.add(new ConditionBuilder()
-        .withType(type)
-        .withStatus(statusText)
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(since)
-        .build());
+    String since =
+        previous != null
+                && statusText.equals(previous.getStatus())
+                && previous.getLastTransitionTime() != null
+            ? previous.getLastTransitionTime()
+            : now.toString();
+    out.add(
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(statusText)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build());
     out.sort((a, b) -> order(a.getType()) - order(b.getType()));
     return out;
   }
@@ -52,22 +62,29 @@ public final class Conditions {
    * As {@link #set}, but with the transition time given: the Reconciling condition carries the
    * progress-deadline clock, which moves on progress although the condition stays True.
    */
-  public static List<Condition> setSince(List<Condition> current, String type, boolean status, String reason,
-      String message, Long generation, Instant since) {
+  public static List<Condition> setSince(
+      List<Condition> current,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      Long generation,
+      Instant since) {
     List<Condition> out = new ArrayList<>();
     for (Condition c : current == null ? List.<Condition>of() : current) {
       if (!type.equals(c.getType())) {
         out.add(c);
       }
     }
-    out.add(new ConditionBuilder()
-        .withType(type)
-        .withStatus(status ? "True" : "False")
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(since.toString())
-        .build());
+    out.add(
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(status ? "True" : "False")
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since.toString())
+            .build());
     out.sort((a, b) -> order(a.getType()) - order(b.getType()));
     return out;
   }

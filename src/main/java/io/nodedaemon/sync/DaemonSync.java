@@ -27,8 +27,8 @@ import java.util.List;
 
 /**
  * Everything one pass over one NodeDaemon decides, from what it observed, without I/O: upstream's
- * syncDaemonSet and updateDaemonSetStatus with the writes taken out. The reconciler observes,
- * calls {@link #decide}, carries out the {@link Decision} and reports.
+ * syncDaemonSet and updateDaemonSetStatus with the writes taken out. The reconciler observes, calls
+ * {@link #decide}, carries out the {@link Decision} and reports.
  */
 public final class DaemonSync {
 
@@ -47,8 +47,15 @@ public final class DaemonSync {
    * @param inFlight writes sent but not yet seen in the cache
    * @param remembered this process's progress record of the previous pass, or null
    */
-  public record Observed(NodeDaemon daemon, NodeDaemonStatus known, Collection<Node> nodes, Collection<Pod> pods,
-      RevisionPlan revisions, InFlight inFlight, ProgressDeadline.ProgressRecord remembered, Instant now) {}
+  public record Observed(
+      NodeDaemon daemon,
+      NodeDaemonStatus known,
+      Collection<Node> nodes,
+      Collection<Pod> pods,
+      RevisionPlan revisions,
+      InFlight inFlight,
+      ProgressDeadline.ProgressRecord remembered,
+      Instant now) {}
 
   /**
    * What a pass decided.
@@ -59,27 +66,41 @@ public final class DaemonSync {
    * @param requeueAfter when time alone changes something, null if nothing does
    * @param progress the progress record to remember for the next pass, null to forget it
    */
-  public record Decision(Plan plan, NodeDaemonStatus status, List<PlannedEvent> events, Duration requeueAfter,
+  public record Decision(
+      Plan plan,
+      NodeDaemonStatus status,
+      List<PlannedEvent> events,
+      Duration requeueAfter,
       ProgressDeadline.ProgressRecord progress) {}
 
   /**
    * A spec the operator refuses (SPEC §1): Stalled with reason InvalidSpec, or SelectingAll for an
-   * empty selector, and one Warning event each time the refusal changes. Null when the spec is valid.
+   * empty selector, and one Warning event each time the refusal changes. Null when the spec is
+   * valid.
    */
   public static Decision refuse(NodeDaemon daemon, NodeDaemonStatus known, Instant now) {
     List<String> problems = SpecValidation.validate(daemon);
     if (problems.isEmpty()) {
       return null;
     }
-    boolean selectingAll = daemon.getSpec() != null && LabelSelectors.isEmpty(daemon.getSpec().getSelector());
-    StatusComputer.Problem problem = new StatusComputer.Problem(
-        selectingAll ? PlannedEvent.SELECTING_ALL : PlannedEvent.INVALID_SPEC, String.join("; ", problems));
+    boolean selectingAll =
+        daemon.getSpec() != null && LabelSelectors.isEmpty(daemon.getSpec().getSelector());
+    StatusComputer.Problem problem =
+        new StatusComputer.Problem(
+            selectingAll ? PlannedEvent.SELECTING_ALL : PlannedEvent.INVALID_SPEC,
+            String.join("; ", problems));
     NodeDaemonStatus status = StatusComputer.invalid(daemon, known, problem, now);
-    List<PlannedEvent> events = status.equals(known) ? List.of() : List.of(PlannedEvent.warning(problem.reason(), problem.message()));
+    List<PlannedEvent> events =
+        status.equals(known)
+            ? List.of()
+            : List.of(PlannedEvent.warning(problem.reason(), problem.message()));
     return new Decision(null, status, events, null, null);
   }
 
-  /** Upstream: a revision name taken by another template bumps collisionCount in status; the pass starts again. */
+  /**
+   * Upstream: a revision name taken by another template bumps collisionCount in status; the pass
+   * starts again.
+   */
   public static Decision collided(NodeDaemonStatus known, RevisionPlan revisions) {
     NodeDaemonStatus bumped = known == null ? new NodeDaemonStatus() : Serialization.clone(known);
     bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
@@ -88,9 +109,17 @@ public final class DaemonSync {
 
   /** Plans the pass (upstream's updateDaemonSet without its writes), then its status. */
   public Decision decide(Observed o) {
-    Plan plan = planner.updateDaemonSet(
-        new PlanInput(o.daemon(), o.nodes(), o.pods(), o.revisions().updateHash(), o.inFlight(), o.now()));
-    return updateDaemonSetStatus(o.daemon(), o.known(), plan, o.revisions(), o.inFlight(), o.remembered(), o.now());
+    Plan plan =
+        planner.updateDaemonSet(
+            new PlanInput(
+                o.daemon(),
+                o.nodes(),
+                o.pods(),
+                o.revisions().updateHash(),
+                o.inFlight(),
+                o.now()));
+    return updateDaemonSetStatus(
+        o.daemon(), o.known(), plan, o.revisions(), o.inFlight(), o.remembered(), o.now());
   }
 
   /**
@@ -99,17 +128,38 @@ public final class DaemonSync {
    * so. The deadline's clock comes from the known status (SPEC §6), so a restart or a failover does
    * not reset it; {@code remembered} is this process's record of the previous pass, or null.
    */
-  public static Decision updateDaemonSetStatus(NodeDaemon daemon, NodeDaemonStatus known, Plan plan, RevisionPlan revisions,
-      InFlight inFlight, ProgressDeadline.ProgressRecord remembered, Instant now) {
+  public static Decision updateDaemonSetStatus(
+      NodeDaemon daemon,
+      NodeDaemonStatus known,
+      Plan plan,
+      RevisionPlan revisions,
+      InFlight inFlight,
+      ProgressDeadline.ProgressRecord remembered,
+      Instant now) {
     String updateRevision = revisions.updateHash();
     boolean paused = RolloutPlanner.isPaused(daemon);
     DaemonCounts counts = plan.counts();
-    boolean rolling = counts.updatedNumberScheduled() < plan.targetUpdated() || plan.updatedAvailable() < counts.updatedNumberScheduled();
-    ProgressDeadline.ProgressRecord previous = known == null ? null : ProgressDeadline.previous(updateRevision,
-        StatusComputer.progressClock(known, updateRevision), known.getUpdatedNumberScheduled(),
-        known.getNumberAvailable(), remembered);
-    ProgressDeadline.Verdict verdict = ProgressDeadline.evaluate(daemon.getSpec().getProgressDeadlineSeconds(), paused, rolling,
-        updateRevision, plan.updatedAvailable(), previous, now);
+    boolean rolling =
+        counts.updatedNumberScheduled() < plan.targetUpdated()
+            || plan.updatedAvailable() < counts.updatedNumberScheduled();
+    ProgressDeadline.ProgressRecord previous =
+        known == null
+            ? null
+            : ProgressDeadline.previous(
+                updateRevision,
+                StatusComputer.progressClock(known, updateRevision),
+                known.getUpdatedNumberScheduled(),
+                known.getNumberAvailable(),
+                remembered);
+    ProgressDeadline.Verdict verdict =
+        ProgressDeadline.evaluate(
+            daemon.getSpec().getProgressDeadlineSeconds(),
+            paused,
+            rolling,
+            updateRevision,
+            plan.updatedAvailable(),
+            previous,
+            now);
 
     List<PlannedEvent> events = new ArrayList<>(plan.events());
     StatusComputer.Problem stalled = null;
@@ -120,22 +170,41 @@ public final class DaemonSync {
         events.add(PlannedEvent.warning(ProgressDeadline.REASON, verdict.message()));
       }
     }
-    NodeDaemonStatus status = StatusComputer.compute(daemon, known, new StatusComputer.Observed(
-        counts, updateRevision, revisions.currentHash(), revisions.collisionCount(),
-        LabelSelectors.toString(daemon.getSpec().getSelector()), plan.targetUpdated(),
-        plan.hasWrites() || !inFlight.isEmpty(),
-        paused, stalled, verdict.record() == null ? null : verdict.record().lastProgressTime(), plan.excludedNodes()), now);
-    return new Decision(plan, status, List.copyOf(events), DaemonPlanner.earliest(plan.requeueAfter(), verdict.requeueAfter()), verdict.record());
+    NodeDaemonStatus status =
+        StatusComputer.compute(
+            daemon,
+            known,
+            new StatusComputer.Observed(
+                counts,
+                updateRevision,
+                revisions.currentHash(),
+                revisions.collisionCount(),
+                LabelSelectors.toString(daemon.getSpec().getSelector()),
+                plan.targetUpdated(),
+                plan.hasWrites() || !inFlight.isEmpty(),
+                paused,
+                stalled,
+                verdict.record() == null ? null : verdict.record().lastProgressTime(),
+                plan.excludedNodes()),
+            now);
+    return new Decision(
+        plan,
+        status,
+        List.copyOf(events),
+        DaemonPlanner.earliest(plan.requeueAfter(), verdict.requeueAfter()),
+        verdict.record());
   }
 
   /**
    * When to look again once the pod writes are done: after a pass with a failed or skipped write
    * the write backoff ({@code retryAfter}), never sooner, so a refused write is not retried in a
    * loop (a capped burst's 1 s would otherwise be); else what the decision asked for. Either way no
-   * later than when a remembered write expires ({@code inFlightExpiry}), so a lost create is retried
-   * then and not at the next event.
+   * later than when a remembered write expires ({@code inFlightExpiry}), so a lost create is
+   * retried then and not at the next event.
    */
-  public static Duration requeueAfter(Decision decision, Duration retryAfter, Duration inFlightExpiry) {
-    return DaemonPlanner.earliest(retryAfter != null ? retryAfter : decision.requeueAfter(), inFlightExpiry);
+  public static Duration requeueAfter(
+      Decision decision, Duration retryAfter, Duration inFlightExpiry) {
+    return DaemonPlanner.earliest(
+        retryAfter != null ? retryAfter : decision.requeueAfter(), inFlightExpiry);
   }
 }

@@ -26,8 +26,11 @@ public final class Benchmarks {
         planner();
       }
       if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
-        List<Integer> sizes = Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))
-            .map(String::trim).map(Integer::parseInt).toList();
+        List<Integer> sizes =
+            Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .toList();
         convergence(sizes);
       }
     } catch (Exception e) {
@@ -54,31 +57,45 @@ public final class Benchmarks {
     if (jmhNodes != null && !jmhNodes.isBlank()) {
       builder.param("nodes", jmhNodes.split(","));
     }
-    var options = builder
-        .include(PlannerBenchmark.class.getName() + "|" + PlannerColdCacheBenchmark.class.getName())
-        .forks(1)
-        .threads(1)
-        .warmupIterations(5).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(8).measurementTime(TimeValue.seconds(1))
-        // Serial GC: what the JVM picks in the operator's container (1 CPU), and what the
-        // convergence benchmark runs the operator with.
-        .jvmArgs(jmhJvmArgs())
-        .build();
+    var options =
+        builder
+            .include(
+                PlannerBenchmark.class.getName() + "|" + PlannerColdCacheBenchmark.class.getName())
+            .forks(1)
+            .threads(1)
+            .warmupIterations(5)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(8)
+            .measurementTime(TimeValue.seconds(1))
+            // Serial GC: what the JVM picks in the operator's container (1 CPU), and what the
+            // convergence benchmark runs the operator with.
+            .jvmArgs(jmhJvmArgs())
+            .build();
     Collection<RunResult> results = new Runner(options).run();
     System.out.println();
-    System.out.println("Planner pass (one core, ms/op, JMH average of 8 x 1 s after 5 x 1 s warm-up, JVM flags "
-        + String.join(" ", jmhJvmArgs()) + ")");
-    System.out.printf("%-10s %-12s %8s %12s %10s%n", "SCENARIO", "SHAPE", "NODES", "MS/PASS", "ERROR");
+    System.out.println(
+        "Planner pass (one core, ms/op, JMH average of 8 x 1 s after 5 x 1 s warm-up, JVM flags "
+            + String.join(" ", jmhJvmArgs())
+            + ")");
+    System.out.printf(
+        "%-10s %-12s %8s %12s %10s%n", "SCENARIO", "SHAPE", "NODES", "MS/PASS", "ERROR");
     for (RunResult r : results) {
       var p = r.getParams();
       boolean cold = r.getParams().getBenchmark().contains("ColdCache");
-      System.out.printf("%-10s %-12s %8s %12.3f %10.3f%n", p.getParam("scenario"),
-          cold ? "prod, cold" : p.getParam("shape"), p.getParam("nodes"),
-          r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
+      System.out.printf(
+          "%-10s %-12s %8s %12.3f %10.3f%n",
+          p.getParam("scenario"),
+          cold ? "prod, cold" : p.getParam("shape"),
+          p.getParam("nodes"),
+          r.getPrimaryResult().getScore(),
+          r.getPrimaryResult().getScoreError());
     }
   }
 
-  /** The forked JVM's flags, plus any in {@code -Dbench.jmh.jvmArgs} (e.g. the container's -XX:TieredStopAtLevel=1). */
+  /**
+   * The forked JVM's flags, plus any in {@code -Dbench.jmh.jvmArgs} (e.g. the container's
+   * -XX:TieredStopAtLevel=1).
+   */
   static String[] jmhJvmArgs() {
     List<String> args = new ArrayList<>(List.of("-Xmx2g", "-XX:+UseSerialGC"));
     String extra = System.getProperty("bench.jmh.jvmArgs", "").trim();
@@ -95,18 +112,47 @@ public final class Benchmarks {
       rows.add(bench.run(n, Duration.ofMinutes(10)));
     }
     System.out.println();
-    System.out.println("Convergence on the " + (ConvergenceBenchmark.REAL ? "real control plane" : "simulated cluster")
-        + " (packaged operator, JVM mode, " + String.join(" ", ConvergenceBenchmark.OPERATOR_JVM) + ")");
-    System.out.println("(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
+    System.out.println(
+        "Convergence on the "
+            + (ConvergenceBenchmark.REAL ? "real control plane" : "simulated cluster")
+            + " (packaged operator, JVM mode, "
+            + String.join(" ", ConvergenceBenchmark.OPERATOR_JVM)
+            + ")");
+    System.out.println(
+        "(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
     System.out.println(" re-creates every pod and the API server's throughput bounds it too)");
-    System.out.printf("%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s %8s%n", "NODES", "CONVERGE", "FLOOR", "RATIO",
-        "ROLLOUT", "R-FLOOR", "RATIO", "R-FLOOR+", "RATIO", "STARTUP", "RSS-MiB", "LIVE-HEAP", "RSS-GC");
+    System.out.printf(
+        "%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s %8s%n",
+        "NODES",
+        "CONVERGE",
+        "FLOOR",
+        "RATIO",
+        "ROLLOUT",
+        "R-FLOOR",
+        "RATIO",
+        "R-FLOOR+",
+        "RATIO",
+        "STARTUP",
+        "RSS-MiB",
+        "LIVE-HEAP",
+        "RSS-GC");
     for (var r : rows) {
       long floorPlus = r.rolloutFloor().toMillis() + r.floor().toMillis();
-      System.out.printf("%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d %8d%n", r.nodes(),
-          r.converge().toMillis(), r.floor().toMillis(), r.ratio(), r.rollout().toMillis(), r.rolloutFloor().toMillis(),
-          r.rolloutRatio(), floorPlus, (double) r.rollout().toMillis() / floorPlus, r.startupToFirstReconcile().toMillis(),
-          r.rssKiB() / 1024, r.heapBytes() / (1024 * 1024), r.rssAfterGcKiB() / 1024);
+      System.out.printf(
+          "%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d %8d%n",
+          r.nodes(),
+          r.converge().toMillis(),
+          r.floor().toMillis(),
+          r.ratio(),
+          r.rollout().toMillis(),
+          r.rolloutFloor().toMillis(),
+          r.rolloutRatio(),
+          floorPlus,
+          (double) r.rollout().toMillis() / floorPlus,
+          r.startupToFirstReconcile().toMillis(),
+          r.rssKiB() / 1024,
+          r.heapBytes() / (1024 * 1024),
+          r.rssAfterGcKiB() / 1024);
     }
   }
 }

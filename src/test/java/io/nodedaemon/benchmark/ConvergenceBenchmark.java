@@ -2,14 +2,14 @@ package io.nodedaemon.benchmark;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
@@ -41,15 +41,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Convergence of the packaged operator on the simulated cluster or the real control plane, next
- * to the floor measured on the same kind of server in the same run: a plain client creating the
- * same pods concurrently.
+ * Convergence of the packaged operator on the simulated cluster or the real control plane, next to
+ * the floor measured on the same kind of server in the same run: a plain client creating the same
+ * pods concurrently.
  */
 public final class ConvergenceBenchmark {
 
   /** One row of the table. */
-  public record Result(int nodes, Duration converge, Duration floor, Duration rollout, Duration rolloutFloor,
-      Duration startupToFirstReconcile, long rssKiB, long heapBytes, long rssAfterGcKiB) {
+  public record Result(
+      int nodes,
+      Duration converge,
+      Duration floor,
+      Duration rollout,
+      Duration rolloutFloor,
+      Duration startupToFirstReconcile,
+      long rssKiB,
+      long heapBytes,
+      long rssAfterGcKiB) {
     double ratio() {
       return (double) converge.toMillis() / Math.max(1, floor.toMillis());
     }
@@ -60,14 +68,31 @@ public final class ConvergenceBenchmark {
   }
 
   static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
+
   /** The operator's JVM flags: sized for a 256 MiB container limit (see docs/benchmarks.md). */
-  static final String[] OPERATOR_JVM = {"-Xmx96m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m"};
+  static final String[] OPERATOR_JVM = {
+    "-Xmx96m",
+    "-Xss256k",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:MaxMetaspaceSize=96m",
+    "-XX:ReservedCodeCacheSize=32m",
+    "-XX:MaxDirectMemorySize=32m"
+  };
+
   static final int WRITERS = 16;
-  /** {@code -Dbench.nmt=true}: native memory tracking on, its summary in target/benchmark-nmt-N.txt. */
+
+  /**
+   * {@code -Dbench.nmt=true}: native memory tracking on, its summary in target/benchmark-nmt-N.txt.
+   */
   static final boolean NMT = Boolean.getBoolean("bench.nmt");
-  /** One pod of another controller per node in the NodeDaemon's namespace ({@code -Dbench.foreignPods=false} to skip). */
-  static final boolean FOREIGN_PODS = Boolean.parseBoolean(System.getProperty("bench.foreignPods", "true"));
+
+  /**
+   * One pod of another controller per node in the NodeDaemon's namespace ({@code
+   * -Dbench.foreignPods=false} to skip).
+   */
+  static final boolean FOREIGN_PODS =
+      Boolean.parseBoolean(System.getProperty("bench.foreignPods", "true"));
 
   private final Path base;
   private final Path log;
@@ -76,7 +101,12 @@ public final class ConvergenceBenchmark {
    * {@code -Dbench.cluster=real}: the real control plane instead of the simulated cluster (by
    * default the backend the e2e tests of this run use, so that the smoke test runs on both).
    */
-  static final boolean REAL = "real".equals(System.getProperty("bench.cluster", System.getProperty("nodedaemon.e2e.backend", "sim")));
+  static final boolean REAL =
+      "real"
+          .equals(
+              System.getProperty(
+                  "bench.cluster", System.getProperty("nodedaemon.e2e.backend", "sim")));
+
   static final String BENCH = "bench";
   static final String FLOOR = "floor";
 
@@ -93,25 +123,31 @@ public final class ConvergenceBenchmark {
     return REAL ? runReal(nodes, timeout) : runSimulated(nodes, timeout);
   }
 
-  /** The floor on a fresh simulated cluster, then the operator on another with the same contents. */
+  /**
+   * The floor on a fresh simulated cluster, then the operator on another with the same contents.
+   */
   Result runSimulated(int nodes, Duration timeout) throws Exception {
     Duration floor;
-    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+    try (SimulatedCluster cluster =
+        SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
       addNodes(cluster, nodes);
       floor = floor(cluster, nodes, timeout);
     }
     // Deleted pods stop at once: the rollout figure measures the operator, not a grace period
     // (and stays comparable with the figures from before graceful deletion was simulated).
-    try (SimulatedCluster cluster = SimulatedCluster.builder().withStandIns(Duration.ZERO).terminationCap(Duration.ZERO)
-        .start()) {
+    try (SimulatedCluster cluster =
+        SimulatedCluster.builder()
+            .withStandIns(Duration.ZERO)
+            .terminationCap(Duration.ZERO)
+            .start()) {
       addNodes(cluster, nodes);
       return measure(cluster, nodes, floor, timeout);
     }
   }
 
   /**
-   * On one real control plane: the floor first, its pods then deleted at once, then the operator
-   * on the same nodes, so both meet the same API server, etcd, scheduler and kubelet stand-in.
+   * On one real control plane: the floor first, its pods then deleted at once, then the operator on
+   * the same nodes, so both meet the same API server, etcd, scheduler and kubelet stand-in.
    */
   Result runReal(int nodes, Duration timeout) throws Exception {
     try (RealControlPlane cluster = RealControlPlane.start(Duration.ZERO, Duration.ZERO)) {
@@ -121,7 +157,8 @@ public final class ConvergenceBenchmark {
       Instant deadline = Instant.now().plus(timeout);
       while (!cluster.client().pods().inNamespace(FLOOR).list().getItems().isEmpty()) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("the floor's pods were not deleted within " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "the floor's pods were not deleted within " + timeout.toSeconds() + " s");
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
@@ -130,48 +167,95 @@ public final class ConvergenceBenchmark {
   }
 
   /** The operator's figures on a cluster that holds the nodes (and nothing of a NodeDaemon yet). */
-  Result measure(TestCluster cluster, int nodes, Duration floor, Duration timeout) throws Exception {
+  Result measure(TestCluster cluster, int nodes, Duration floor, Duration timeout)
+      throws Exception {
     Files.deleteIfExists(log);
     KubernetesClient client = cluster.client();
     cluster.createNamespace("probe");
-    // A NodeDaemon that exists before the operator starts: its first status marks the first reconcile.
-    client.resources(NodeDaemon.class).inNamespace("probe").resource(daemon("probe", Map.of("nowhere", "true"), 1)).create();
-    try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, timeout, operatorJvm())) {
+    // A NodeDaemon that exists before the operator starts: its first status marks the first
+    // reconcile.
+    client
+        .resources(NodeDaemon.class)
+        .inNamespace("probe")
+        .resource(daemon("probe", Map.of("nowhere", "true"), 1))
+        .create();
+    try (OperatorProcess operator =
+        OperatorProcess.start(base, cluster, log, timeout, operatorJvm())) {
       waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
       Duration startup = Duration.between(operator.startedAt(), Instant.now());
 
       Instant t0 = Instant.now();
-      client.resources(NodeDaemon.class).inNamespace(BENCH).resource(daemon(BENCH, Map.of(), 1)).create();
-      waitFor(client, BENCH, s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes, timeout);
+      client
+          .resources(NodeDaemon.class)
+          .inNamespace(BENCH)
+          .resource(daemon(BENCH, Map.of(), 1))
+          .create();
+      waitFor(
+          client,
+          BENCH,
+          s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes,
+          timeout);
       Duration converge = Duration.between(t0, Instant.now());
       long rss = rssKiB(operator.pid());
       long heap = liveHeap(operator.pid(), operator.httpPort());
       TimeUnit.SECONDS.sleep(1);
       long rssAfterGc = rssKiB(operator.pid());
       if (NMT) {
-        Files.writeString(base.resolve("target/benchmark-nmt-" + nodes + ".txt"), jcmd(operator.pid(), "VM.native_memory", "summary")
-            + "\n" + jcmd(operator.pid(), "GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
+        Files.writeString(
+            base.resolve("target/benchmark-nmt-" + nodes + ".txt"),
+            jcmd(operator.pid(), "VM.native_memory", "summary")
+                + "\n"
+                + jcmd(operator.pid(), "GC.class_histogram")
+                    .lines()
+                    .limit(40)
+                    .collect(java.util.stream.Collectors.joining("\n")));
       }
 
-      // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to start a pod.
+      // Rolling update, maxUnavailable 10%, with a kubelet that takes ROLLOUT_KUBELET_DELAY to
+      // start a pod.
       cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
       Instant r0 = Instant.now();
-      client.resources(NodeDaemon.class).inNamespace(BENCH).withName("agent").edit(d -> {
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
-        return d;
-      });
-      waitFor(client, BENCH, s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == nodes
-          && s.getNumberAvailable() == nodes, timeout);
+      client
+          .resources(NodeDaemon.class)
+          .inNamespace(BENCH)
+          .withName("agent")
+          .edit(
+              d -> {
+                d.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .setImage("example.org/agent:2");
+                return d;
+              });
+      waitFor(
+          client,
+          BENCH,
+          s ->
+              s.getObservedGeneration() == 2L
+                  && s.getUpdatedNumberScheduled() == nodes
+                  && s.getNumberAvailable() == nodes,
+          timeout);
       Duration rollout = Duration.between(r0, Instant.now());
       int rounds = (int) Math.ceil(nodes / (double) Math.max(1, (int) Math.ceil(nodes * 0.10)));
-      return new Result(nodes, converge, floor, rollout, ROLLOUT_KUBELET_DELAY.multipliedBy(rounds), startup, rss, heap, rssAfterGc);
+      return new Result(
+          nodes,
+          converge,
+          floor,
+          rollout,
+          ROLLOUT_KUBELET_DELAY.multipliedBy(rounds),
+          startup,
+          rss,
+          heap,
+          rssAfterGc);
     }
   }
 
   /**
    * The floor: a plain client creates the same pods the operator would (pinned to their node by
-   * node affinity, unbound, so the scheduler binds them as it binds the operator's),
-   * concurrently from {@link #WRITERS} threads, until all are ready.
+   * node affinity, unbound, so the scheduler binds them as it binds the operator's), concurrently
+   * from {@link #WRITERS} threads, until all are ready.
    */
   static Duration floor(TestCluster cluster, int nodes, Duration timeout) throws Exception {
     cluster.createNamespace(FLOOR);
@@ -184,8 +268,10 @@ public final class ConvergenceBenchmark {
       List<Future<?>> creates = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         String node = nodeName(i);
-        creates.add(pool.submit(() -> client.pods().inNamespace(FLOOR)
-            .resource(floorPod(template, node)).create()));
+        creates.add(
+            pool.submit(
+                () ->
+                    client.pods().inNamespace(FLOOR).resource(floorPod(template, node)).create()));
       }
       for (Future<?> f : creates) {
         f.get();
@@ -215,8 +301,13 @@ public final class ConvergenceBenchmark {
   }
 
   static long countReady(List<Pod> pods) {
-    return pods.stream().filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+    return pods.stream()
+        .filter(
+            p ->
+                p.getStatus() != null
+                    && p.getStatus().getConditions() != null
+                    && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
         .count();
   }
 
@@ -239,18 +330,25 @@ public final class ConvergenceBenchmark {
       List<Future<?>> adds = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         String name = nodeName(i);
-        adds.add(pool.submit(() -> {
-          Node node = ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
-          if (real) {
-            addRealNode(client, node);
-          } else {
-            client.nodes().resource(node).create();
-          }
-          if (owner != null) {
-            client.pods().inNamespace(BENCH).resource(ProductionLikeObjects.foreignPod(BENCH, name, owner, now)).create();
-          }
-          return null;
-        }));
+        adds.add(
+            pool.submit(
+                () -> {
+                  Node node =
+                      ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
+                  if (real) {
+                    addRealNode(client, node);
+                  } else {
+                    client.nodes().resource(node).create();
+                  }
+                  if (owner != null) {
+                    client
+                        .pods()
+                        .inNamespace(BENCH)
+                        .resource(ProductionLikeObjects.foreignPod(BENCH, name, owner, now))
+                        .create();
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : adds) {
         f.get();
@@ -262,49 +360,100 @@ public final class ConvergenceBenchmark {
 
   /**
    * A node on the real API server: created (admission taints it not-ready), the taint lifted as the
-   * node lifecycle controller would once the kubelet reports Ready, and the kubelet's status written.
+   * node lifecycle controller would once the kubelet reports Ready, and the kubelet's status
+   * written.
    */
   static void addRealNode(KubernetesClient client, Node node) {
     Node status = RealControlPlane.withCapacity(node);
     client.nodes().resource(node).create();
-    client.nodes().withName(node.getMetadata().getName()).edit(n -> {
-      n.getSpec().setTaints(List.of());
-      return n;
-    });
-    client.nodes().withName(node.getMetadata().getName()).editStatus(n -> {
-      n.setStatus(status.getStatus());
-      return n;
-    });
+    client
+        .nodes()
+        .withName(node.getMetadata().getName())
+        .edit(
+            n -> {
+              n.getSpec().setTaints(List.of());
+              return n;
+            });
+    client
+        .nodes()
+        .withName(node.getMetadata().getName())
+        .editStatus(
+            n -> {
+              n.setStatus(status.getStatus());
+              return n;
+            });
   }
 
   /**
    * The uid of the kube-proxy pods' owner. On the real control plane it must exist (the garbage
    * collector deletes pods whose owner is gone), and so must their ServiceAccount (admission
-   * refuses a pod without it): a DaemonSet nobody runs (no DaemonSet controller here) and its account.
+   * refuses a pod without it): a DaemonSet nobody runs (no DaemonSet controller here) and its
+   * account.
    */
   static String foreignOwner(KubernetesClient client, boolean real) {
     if (!real) {
       return ProductionLikeObjects.FOREIGN_OWNER_UID;
     }
-    client.serviceAccounts().inNamespace(BENCH).resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName("kube-proxy").endMetadata().build()).create();
-    DaemonSet ds = new DaemonSetBuilder().withNewMetadata().withName("kube-proxy").endMetadata()
-        .withNewSpec().withNewSelector().addToMatchLabels("k8s-app", "kube-proxy").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("k8s-app", "kube-proxy").endMetadata()
-            .withNewSpec().addToNodeSelector("nowhere", "true")
-              .addNewContainer().withName("kube-proxy").withImage("registry.k8s.io/kube-proxy:v1.33.0").endContainer()
-            .endSpec().endTemplate().endSpec().build();
-    return client.apps().daemonSets().inNamespace(BENCH).resource(ds).create().getMetadata().getUid();
+    client
+        .serviceAccounts()
+        .inNamespace(BENCH)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("kube-proxy")
+                .endMetadata()
+                .build())
+        .create();
+    DaemonSet ds =
+        new DaemonSetBuilder()
+            .withNewMetadata()
+            .withName("kube-proxy")
+            .endMetadata()
+            .withNewSpec()
+            .withNewSelector()
+            .addToMatchLabels("k8s-app", "kube-proxy")
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("k8s-app", "kube-proxy")
+            .endMetadata()
+            .withNewSpec()
+            .addToNodeSelector("nowhere", "true")
+            .addNewContainer()
+            .withName("kube-proxy")
+            .withImage("registry.k8s.io/kube-proxy:v1.33.0")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return client
+        .apps()
+        .daemonSets()
+        .inNamespace(BENCH)
+        .resource(ds)
+        .create()
+        .getMetadata()
+        .getUid();
   }
 
-  static NodeDaemon daemon(String namespace, Map<String, String> nodeSelector, int maxUnavailablePercentTimes10) {
+  static NodeDaemon daemon(
+      String namespace, Map<String, String> nodeSelector, int maxUnavailablePercentTimes10) {
     NodeDaemon d = new NodeDaemon();
     d.setMetadata(new ObjectMetaBuilder().withName("agent").withNamespace(namespace).build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "agent")).build());
-    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", "agent")).endMetadata()
-        .withNewSpec().withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
-        .withContainers(new ContainerBuilder().withName("c").withImage("example.org/agent:1").build()).endSpec().build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", "agent"))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
+            .withContainers(
+                new ContainerBuilder().withName("c").withImage("example.org/agent:1").build())
+            .endSpec()
+            .build());
     NodeDaemonUpdateStrategy strategy = new NodeDaemonUpdateStrategy();
     RollingUpdateNodeDaemon ru = new RollingUpdateNodeDaemon();
     ru.setMaxUnavailable(new IntOrString((10 * maxUnavailablePercentTimes10) + "%"));
@@ -314,17 +463,25 @@ public final class ConvergenceBenchmark {
     return d;
   }
 
-  static void waitFor(KubernetesClient client, String namespace, Predicate<NodeDaemonStatus> done, Duration timeout)
+  static void waitFor(
+      KubernetesClient client, String namespace, Predicate<NodeDaemonStatus> done, Duration timeout)
       throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
-      NodeDaemon d = client.resources(NodeDaemon.class).inNamespace(namespace).withName("agent").get();
+      NodeDaemon d =
+          client.resources(NodeDaemon.class).inNamespace(namespace).withName("agent").get();
       if (d != null && d.getStatus() != null && done.test(d.getStatus())) {
         return;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException(namespace + " did not converge within " + timeout.toSeconds() + " s: "
-            + (d == null ? null : io.fabric8.kubernetes.client.utils.Serialization.asJson(d.getStatus())));
+        throw new IllegalStateException(
+            namespace
+                + " did not converge within "
+                + timeout.toSeconds()
+                + " s: "
+                + (d == null
+                    ? null
+                    : io.fabric8.kubernetes.client.utils.Serialization.asJson(d.getStatus())));
       }
       TimeUnit.MILLISECONDS.sleep(20);
     }
@@ -338,7 +495,10 @@ public final class ConvergenceBenchmark {
     return args.toArray(String[]::new);
   }
 
-  /** Heap in use after a full GC (the live set: caches and the like, not garbage awaiting collection). */
+  /**
+   * Heap in use after a full GC (the live set: caches and the like, not garbage awaiting
+   * collection).
+   */
   static long liveHeap(long pid, int httpPort) {
     try {
       jcmd(pid, "GC.run");
@@ -370,8 +530,13 @@ public final class ConvergenceBenchmark {
   /** Sum of jvm_memory_used_bytes{area="heap"} from the operator's /q/metrics. */
   static long heapUsed(int port) {
     try {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       double sum = 0;
       for (String line : body.split("\n")) {
         if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {

@@ -15,7 +15,8 @@ class ConvergenceBenchmarkSmokeIT {
   @Test
   void aSmallClusterConvergesAndEveryFigureIsMeasured() throws Exception {
     int nodes = ConvergenceBenchmark.REAL ? 20 : 50;
-    ConvergenceBenchmark.Result r = new ConvergenceBenchmark(Path.of("").toAbsolutePath()).run(nodes, Duration.ofSeconds(120));
+    ConvergenceBenchmark.Result r =
+        new ConvergenceBenchmark(Path.of("").toAbsolutePath()).run(nodes, Duration.ofSeconds(120));
     assertThat(r.nodes()).isEqualTo(nodes);
     assertThat(r.converge()).isPositive();
     assertThat(r.floor()).isPositive();

@@ -14,7 +14,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** One full planning pass (placement + manage + rollout + status) at 1,000 / 5,000 / 20,000 nodes. */
+/**
+ * One full planning pass (placement + manage + rollout + status) at 1,000 / 5,000 / 20,000 nodes.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

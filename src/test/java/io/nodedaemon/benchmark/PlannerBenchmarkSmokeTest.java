@@ -22,7 +22,8 @@ class PlannerBenchmarkSmokeTest {
     changed.scenario = "changed";
     changed.shape = "minimal";
     changed.setUp();
-    // 10% of 50 nodes on the old revision; maxUnavailable 10% (5): all five old pods may go at once.
+    // 10% of 50 nodes on the old revision; maxUnavailable 10% (5): all five old pods may go at
+    // once.
     assertThat(changed.plan().podsToDelete()).hasSize(5);
 
     changed.shape = "production";

@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
  * The planning pass with the CPU caches cold, as in the operator, where a pass follows the JSON
  * parsing and watch handling that went before it rather than another pass over the same pods:
  * before each pass a 64 MiB buffer (twice this machine's L3) is swept. In {@link PlannerBenchmark}
- * the 5,000-node working set stays in L3 between passes and the 20,000-node one does not, so
- * there the 20k/5k ratio measures the cache as much as the planner.
+ * the 5,000-node working set stays in L3 between passes and the 20,000-node one does not, so there
+ * the 20k/5k ratio measures the cache as much as the planner.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +38,7 @@ public class PlannerColdCacheBenchmark {
   private DaemonPlanner planner;
   private PlanInput input;
   private long[] sweep;
+
   /** Read by nobody; keeps the sweep from being optimised away. */
   public long sink;
 

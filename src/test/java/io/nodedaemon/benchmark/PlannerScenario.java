@@ -1,11 +1,7 @@
 package io.nodedaemon.benchmark;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -14,9 +10,13 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
@@ -48,18 +48,27 @@ public final class PlannerScenario {
   /**
    * @param production pods and nodes as a real cluster's informer cache holds them (the fluentd
    *     sample's template; the service-account volume admission adds; a kubelet-written status with
-   *     five conditions and a container status; node status, images and annotations as the
-   *     kubelet writes them) rather than the minimum the planner reads. The planner reads the same
-   *     fields either way; what changes is how much of the working set fits in the CPU caches.
+   *     five conditions and a container status; node status, images and annotations as the kubelet
+   *     writes them) rather than the minimum the planner reads. The planner reads the same fields
+   *     either way; what changes is how much of the working set fits in the CPU caches.
    */
   public static PlanInput build(int nodes, boolean changed, boolean production) {
     NodeDaemon d = new NodeDaemon();
-    d.setMetadata(new ObjectMetaBuilder().withName("agent").withNamespace("ns").withUid("uid").build());
+    d.setMetadata(
+        new ObjectMetaBuilder().withName("agent").withNamespace("ns").withUid("uid").build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "agent")).build());
-    spec.setTemplate(production ? productionTemplate()
-        : new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", "agent")).endMetadata()
-            .withNewSpec().withContainers(new ContainerBuilder().withName("c").withImage("img").build()).endSpec().build());
+    spec.setTemplate(
+        production
+            ? productionTemplate()
+            : new PodTemplateSpecBuilder()
+                .withNewMetadata()
+                .withLabels(Map.of("app", "agent"))
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(new ContainerBuilder().withName("c").withImage("img").build())
+                .endSpec()
+                .build());
     NodeDaemonUpdateStrategy strategy = new NodeDaemonUpdateStrategy();
     RollingUpdateNodeDaemon ru = new RollingUpdateNodeDaemon();
     ru.setMaxUnavailable(new IntOrString("10%"));
@@ -72,21 +81,49 @@ public final class PlannerScenario {
     String created = NOW.minusSeconds(600).toString();
     for (int i = 0; i < nodes; i++) {
       String name = String.format("node-%05d", i);
-      Map<String, String> labels = production ? productionNodeLabels(name) : Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux");
-      // The operator caches slim nodes (LeanCaches: name, labels, taints), so nodes carry no status here.
-      nodeList.add(new NodeBuilder().withNewMetadata().withName(name).withUid("uid-" + name).withResourceVersion("1")
-          .withLabels(labels).endMetadata().withNewSpec().endSpec().build());
+      Map<String, String> labels =
+          production
+              ? productionNodeLabels(name)
+              : Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux");
+      // The operator caches slim nodes (LeanCaches: name, labels, taints), so nodes carry no status
+      // here.
+      nodeList.add(
+          new NodeBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withUid("uid-" + name)
+              .withResourceVersion("1")
+              .withLabels(labels)
+              .endMetadata()
+              .withNewSpec()
+              .endSpec()
+              .build());
       String hash = changed && i % 10 == 0 ? OLD : NEW;
       Pod pod = DaemonPodFactory.newPod(d, name, hash);
-      PodBuilder b = new PodBuilder(pod)
-          .editMetadata().withUid("pod-" + i).withCreationTimestamp(created).addToLabels(PodStates.REVISION_LABEL, hash).endMetadata()
-          .editSpec().withNodeName(name).endSpec();
+      PodBuilder b =
+          new PodBuilder(pod)
+              .editMetadata()
+              .withUid("pod-" + i)
+              .withCreationTimestamp(created)
+              .addToLabels(PodStates.REVISION_LABEL, hash)
+              .endMetadata()
+              .editSpec()
+              .withNodeName(name)
+              .endSpec();
       if (production) {
         pods.add(asAdmittedAndRunning(b, name, i, created));
       } else {
-        pods.add(b.withNewStatus().withPhase("Running")
-            .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(created).build())
-            .endStatus().build());
+        pods.add(
+            b.withNewStatus()
+                .withPhase("Running")
+                .withConditions(
+                    new PodConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withLastTransitionTime(created)
+                        .build())
+                .endStatus()
+                .build());
       }
     }
     return new PlanInput(d, nodeList, pods, NEW, InFlight.NONE, NOW);
@@ -113,19 +150,51 @@ public final class PlannerScenario {
   /** The fluentd-elasticsearch template of the Kubernetes documentation (k8s/samples). */
   private static PodTemplateSpec productionTemplate() {
     return new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(Map.of("app", "agent", "k8s-app", "fluentd-logging")).endMetadata()
+        .withNewMetadata()
+        .withLabels(Map.of("app", "agent", "k8s-app", "fluentd-logging"))
+        .endMetadata()
         .withNewSpec()
-          .addNewToleration().withKey("node-role.kubernetes.io/control-plane").withOperator("Exists").withEffect("NoSchedule").endToleration()
-          .addNewToleration().withKey("node-role.kubernetes.io/master").withOperator("Exists").withEffect("NoSchedule").endToleration()
-          .addNewContainer().withName("fluentd-elasticsearch").withImage("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
-            .withNewResources().addToLimits("memory", new Quantity("200Mi")).addToRequests("cpu", new Quantity("100m"))
-              .addToRequests("memory", new Quantity("200Mi")).endResources()
-            .addNewVolumeMount().withName("varlog").withMountPath("/var/log").endVolumeMount()
-            .addNewVolumeMount().withName("varlibdockercontainers").withMountPath("/var/lib/docker/containers").withReadOnly(true).endVolumeMount()
-          .endContainer()
-          .withTerminationGracePeriodSeconds(30L)
-          .addNewVolume().withName("varlog").withNewHostPath().withPath("/var/log").endHostPath().endVolume()
-          .addNewVolume().withName("varlibdockercontainers").withNewHostPath().withPath("/var/lib/docker/containers").endHostPath().endVolume()
+        .addNewToleration()
+        .withKey("node-role.kubernetes.io/control-plane")
+        .withOperator("Exists")
+        .withEffect("NoSchedule")
+        .endToleration()
+        .addNewToleration()
+        .withKey("node-role.kubernetes.io/master")
+        .withOperator("Exists")
+        .withEffect("NoSchedule")
+        .endToleration()
+        .addNewContainer()
+        .withName("fluentd-elasticsearch")
+        .withImage("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
+        .withNewResources()
+        .addToLimits("memory", new Quantity("200Mi"))
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("200Mi"))
+        .endResources()
+        .addNewVolumeMount()
+        .withName("varlog")
+        .withMountPath("/var/log")
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("varlibdockercontainers")
+        .withMountPath("/var/lib/docker/containers")
+        .withReadOnly(true)
+        .endVolumeMount()
+        .endContainer()
+        .withTerminationGracePeriodSeconds(30L)
+        .addNewVolume()
+        .withName("varlog")
+        .withNewHostPath()
+        .withPath("/var/log")
+        .endHostPath()
+        .endVolume()
+        .addNewVolume()
+        .withName("varlibdockercontainers")
+        .withNewHostPath()
+        .withPath("/var/lib/docker/containers")
+        .endHostPath()
+        .endVolume()
         .endSpec()
         .build();
   }
@@ -137,31 +206,98 @@ public final class PlannerScenario {
   private static Pod asAdmittedAndRunning(PodBuilder b, String node, int i, String ts) {
     Pod pod = b.build();
     if (admitted == null || !ts.equals(admitted.getStatus().getStartTime())) {
-      admitted = new PodBuilder()
-          .withNewSpec()
-            .addNewVolume().withName("kube-api-access-x1y2z").withNewProjected().withDefaultMode(420)
-              .addNewSource().withNewServiceAccountToken().withExpirationSeconds(3607L).withPath("token").endServiceAccountToken().endSource()
-              .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt").withPath("ca.crt").endItem().endConfigMap().endSource()
-              .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef().withApiVersion("v1")
-                .withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
-            .endProjected().endVolume()
-            .addNewContainer().addNewVolumeMount().withName("kube-api-access-x1y2z")
-              .withMountPath("/var/run/secrets/kubernetes.io/serviceaccount").withReadOnly(true).endVolumeMount().endContainer()
-          .endSpec()
-          .withNewStatus().withPhase("Running").withHostIP("10.0.0.17").withStartTime(ts).withQosClass("Burstable")
-            .addNewHostIP().withIp("10.0.0.17").endHostIP()
-            .addNewCondition().withType("PodReadyToStartContainers").withStatus("True").withLastTransitionTime(ts).endCondition()
-            .addNewCondition().withType("Initialized").withStatus("True").withLastTransitionTime(ts).endCondition()
-            .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(ts).endCondition()
-            .addNewCondition().withType("ContainersReady").withStatus("True").withLastTransitionTime(ts).endCondition()
-            .addNewCondition().withType("PodScheduled").withStatus("True").withLastTransitionTime(ts).endCondition()
-            .addNewContainerStatus().withName("fluentd-elasticsearch").withReady(true).withStarted(true).withRestartCount(0)
+      admitted =
+          new PodBuilder()
+              .withNewSpec()
+              .addNewVolume()
+              .withName("kube-api-access-x1y2z")
+              .withNewProjected()
+              .withDefaultMode(420)
+              .addNewSource()
+              .withNewServiceAccountToken()
+              .withExpirationSeconds(3607L)
+              .withPath("token")
+              .endServiceAccountToken()
+              .endSource()
+              .addNewSource()
+              .withNewConfigMap()
+              .withName("kube-root-ca.crt")
+              .addNewItem()
+              .withKey("ca.crt")
+              .withPath("ca.crt")
+              .endItem()
+              .endConfigMap()
+              .endSource()
+              .addNewSource()
+              .withNewDownwardAPI()
+              .addNewItem()
+              .withPath("namespace")
+              .withNewFieldRef()
+              .withApiVersion("v1")
+              .withFieldPath("metadata.namespace")
+              .endFieldRef()
+              .endItem()
+              .endDownwardAPI()
+              .endSource()
+              .endProjected()
+              .endVolume()
+              .addNewContainer()
+              .addNewVolumeMount()
+              .withName("kube-api-access-x1y2z")
+              .withMountPath("/var/run/secrets/kubernetes.io/serviceaccount")
+              .withReadOnly(true)
+              .endVolumeMount()
+              .endContainer()
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Running")
+              .withHostIP("10.0.0.17")
+              .withStartTime(ts)
+              .withQosClass("Burstable")
+              .addNewHostIP()
+              .withIp("10.0.0.17")
+              .endHostIP()
+              .addNewCondition()
+              .withType("PodReadyToStartContainers")
+              .withStatus("True")
+              .withLastTransitionTime(ts)
+              .endCondition()
+              .addNewCondition()
+              .withType("Initialized")
+              .withStatus("True")
+              .withLastTransitionTime(ts)
+              .endCondition()
+              .addNewCondition()
+              .withType("Ready")
+              .withStatus("True")
+              .withLastTransitionTime(ts)
+              .endCondition()
+              .addNewCondition()
+              .withType("ContainersReady")
+              .withStatus("True")
+              .withLastTransitionTime(ts)
+              .endCondition()
+              .addNewCondition()
+              .withType("PodScheduled")
+              .withStatus("True")
+              .withLastTransitionTime(ts)
+              .endCondition()
+              .addNewContainerStatus()
+              .withName("fluentd-elasticsearch")
+              .withReady(true)
+              .withStarted(true)
+              .withRestartCount(0)
               .withImage("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
-              .withImageID("quay.io/fluentd_elasticsearch/fluentd@sha256:" + "0123456789abcdef".repeat(4))
-              .withNewState().withNewRunning().withStartedAt(ts).endRunning().endState()
-            .endContainerStatus()
-          .endStatus()
-          .build();
+              .withImageID(
+                  "quay.io/fluentd_elasticsearch/fluentd@sha256:" + "0123456789abcdef".repeat(4))
+              .withNewState()
+              .withNewRunning()
+              .withStartedAt(ts)
+              .endRunning()
+              .endState()
+              .endContainerStatus()
+              .endStatus()
+              .build();
     }
     Pod template = Serialization.clone(admitted);
     String ip = "10.244." + (i / 250) + "." + (i % 250 + 2);
@@ -183,7 +319,10 @@ public final class PlannerScenario {
     PodStatus status = template.getStatus();
     status.setPodIP(ip);
     status.setPodIPs(List.of(new PodIP(ip)));
-    status.getContainerStatuses().get(0).setContainerID("containerd://" + String.format("%064x", (long) i * 2654435761L));
+    status
+        .getContainerStatuses()
+        .get(0)
+        .setContainerID("containerd://" + String.format("%064x", (long) i * 2654435761L));
     pod.setStatus(status);
     return pod;
   }

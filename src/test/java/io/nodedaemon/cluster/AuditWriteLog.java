@@ -19,8 +19,18 @@ import java.util.Map;
  * form, {@code "POST /api/v1/namespaces/x/pods"}.
  */
 final class AuditWriteLog {
-  private static final Map<String, String> METHODS = Map.of("create", "POST", "update", "PUT", "patch", "PATCH",
-      "delete", "DELETE", "deletecollection", "DELETE");
+  private static final Map<String, String> METHODS =
+      Map.of(
+          "create",
+          "POST",
+          "update",
+          "PUT",
+          "patch",
+          "PATCH",
+          "delete",
+          "DELETE",
+          "deletecollection",
+          "DELETE");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
@@ -68,11 +78,13 @@ final class AuditWriteLog {
     }
     JsonNode event = JSON.readTree(line);
     String method = METHODS.get(event.path("verb").asText());
-    if (method != null && user.equals(event.path("user").path("username").asText())
+    if (method != null
+        && user.equals(event.path("user").path("username").asText())
         && "ResponseComplete".equals(event.path("stage").asText())) {
       String uri = event.path("requestURI").asText();
       int query = uri.indexOf('?');
-      log.record(method + " " + (query < 0 ? uri : uri.substring(0, query)),
+      log.record(
+          method + " " + (query < 0 ? uri : uri.substring(0, query)),
           Instant.parse(event.path("requestReceivedTimestamp").asText()));
     }
   }

@@ -17,7 +17,8 @@ public final class Backend {
   private Backend() {}
 
   public static boolean real() {
-    return "real".equals(System.getProperty("nodedaemon.e2e.backend", "sim")) || existingKubeconfig().isPresent();
+    return "real".equals(System.getProperty("nodedaemon.e2e.backend", "sim"))
+        || existingKubeconfig().isPresent();
   }
 
   public static Optional<Path> existingKubeconfig() {
@@ -34,8 +35,10 @@ public final class Backend {
     if (Files.isExecutable(binary)) {
       return Optional.empty();
     }
-    return Optional.of(binary + " is missing: Go was not found when the build ran src/test/go/build.sh,"
-        + " so the real control plane was not built (install Go at the version src/test/go/controlplane/go.mod names)");
+    return Optional.of(
+        binary
+            + " is missing: Go was not found when the build ran src/test/go/build.sh,"
+            + " so the real control plane was not built (install Go at the version src/test/go/controlplane/go.mod names)");
   }
 
   /** True where a missing real control plane must fail the run instead of skipping its tests. */
@@ -44,14 +47,19 @@ public final class Backend {
   }
 
   static void requireRealControlPlane() {
-    realUnavailable().ifPresent(why -> {
-      throw new IllegalStateException(why);
-    });
+    realUnavailable()
+        .ifPresent(
+            why -> {
+              throw new IllegalStateException(why);
+            });
   }
 
   /** The cluster of this run's backend for a test class that starts and owns it. */
   public static TestCluster startCluster() {
-    return real() ? RealControlPlane.shared() : io.nodedaemon.sim.SimulatedCluster.builder()
-        .withStandIns(java.time.Duration.ZERO).start();
+    return real()
+        ? RealControlPlane.shared()
+        : io.nodedaemon.sim.SimulatedCluster.builder()
+            .withStandIns(java.time.Duration.ZERO)
+            .start();
   }
 }

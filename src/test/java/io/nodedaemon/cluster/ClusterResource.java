@@ -5,10 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Runs {@code @QuarkusTest}s of the real operator against this run's backend ({@link Backend}):
- * use {@code @WithTestResource(ClusterResource.class)} and a field
- * {@code @InjectCluster TestCluster cluster;}. The simulated cluster is made for the test classes
- * and closed after them; the real control plane is shared by the whole JVM.
+ * Runs {@code @QuarkusTest}s of the real operator against this run's backend ({@link Backend}): use
+ * {@code @WithTestResource(ClusterResource.class)} and a field {@code @InjectCluster TestCluster
+ * cluster;}. The simulated cluster is made for the test classes and closed after them; the real
+ * control plane is shared by the whole JVM.
  *
  * <p>The cluster starts with the NodeDaemon CRD and no nodes: tests add the nodes they need.
  */
@@ -28,8 +28,8 @@ public class ClusterResource implements QuarkusTestResourceLifecycleManager {
 
   @Override
   public void inject(TestInjector testInjector) {
-    testInjector.injectIntoFields(cluster,
-        new TestInjector.AnnotatedAndMatchesType(InjectCluster.class, TestCluster.class));
+    testInjector.injectIntoFields(
+        cluster, new TestInjector.AnnotatedAndMatchesType(InjectCluster.class, TestCluster.class));
   }
 
   @Override

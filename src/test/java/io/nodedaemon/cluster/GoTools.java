@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
-/** The Go programs the build makes from upstream modules (src/test/go/build.sh), for plain JUnit tests. */
+/**
+ * The Go programs the build makes from upstream modules (src/test/go/build.sh), for plain JUnit
+ * tests.
+ */
 public final class GoTools {
   private GoTools() {}
 
@@ -32,10 +35,12 @@ public final class GoTools {
   public static Path require(String name) {
     Path binary = RealControlPlane.BINARIES.resolve(name).toAbsolutePath();
     if (!Files.isExecutable(binary) && !Backend.realRequired()) {
-      Assumptions.abort(binary + " is missing: Go was not found when the build ran src/test/go/build.sh");
+      Assumptions.abort(
+          binary + " is missing: Go was not found when the build ran src/test/go/build.sh");
     }
     if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException(binary + " is missing although CI requires it: src/test/go/build.sh did not build it");
+      throw new IllegalStateException(
+          binary + " is missing although CI requires it: src/test/go/build.sh did not build it");
     }
     return binary;
   }
@@ -44,7 +49,9 @@ public final class GoTools {
     return run(name, Duration.ofSeconds(60), args);
   }
 
-  /** Runs the program with {@code args}, from the project directory, for at most {@code timeout}. */
+  /**
+   * Runs the program with {@code args}, from the project directory, for at most {@code timeout}.
+   */
   public static Run run(String name, Duration timeout, String... args) {
     List<String> command = new ArrayList<>(List.of(require(name).toString()));
     command.addAll(List.of(args));
@@ -53,7 +60,13 @@ public final class GoTools {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError(name + " " + String.join(" ", args) + " did not finish in " + timeout.toSeconds() + " s");
+        throw new AssertionError(
+            name
+                + " "
+                + String.join(" ", args)
+                + " did not finish in "
+                + timeout.toSeconds()
+                + " s");
       }
       return new Run(p.exitValue(), out);
     } catch (IOException e) {

@@ -8,5 +8,4 @@ import java.lang.annotation.Target;
 /** Marks a {@link TestCluster} field of a test that {@link ClusterResource} fills in. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-public @interface InjectCluster {
-}
+public @interface InjectCluster {}

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The kubectl built from {@code k8s.io/kubectl}'s release (src/test/go), run against a kubeconfig. */
+/**
+ * The kubectl built from {@code k8s.io/kubectl}'s release (src/test/go), run against a kubeconfig.
+ */
 public final class Kubectl {
 
   private final Path kubeconfig;
@@ -14,7 +16,10 @@ public final class Kubectl {
     this.kubeconfig = kubeconfig;
   }
 
-  /** Runs {@code kubectl --kubeconfig=... args} from the project directory (stdout and stderr together). */
+  /**
+   * Runs {@code kubectl --kubeconfig=... args} from the project directory (stdout and stderr
+   * together).
+   */
   public GoTools.Run run(String... args) {
     List<String> all = new ArrayList<>(List.of("--kubeconfig=" + kubeconfig));
     all.addAll(List.of(args));

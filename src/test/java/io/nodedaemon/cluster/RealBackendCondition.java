@@ -5,9 +5,9 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Skips the tests of a real-backend run, with the reason, when the control plane could not be
- * built (no Go); where {@link Backend#realRequired()} they run and fail instead. Registered for
- * every test class by JUnit's extension auto-detection (META-INF/services).
+ * Skips the tests of a real-backend run, with the reason, when the control plane could not be built
+ * (no Go); where {@link Backend#realRequired()} they run and fail instead. Registered for every
+ * test class by JUnit's extension auto-detection (META-INF/services).
  */
 public final class RealBackendCondition implements ExecutionCondition {
   @Override

@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * A real Kubernetes control plane for the end-to-end tests: the Go program of
- * {@code src/test/go/controlplane} (etcd, kube-apiserver with RBAC, kube-scheduler and the
+ * A real Kubernetes control plane for the end-to-end tests: the Go program of {@code
+ * src/test/go/controlplane} (etcd, kube-apiserver with RBAC, kube-scheduler and the
  * service-account, namespace and garbage-collection controllers) started as a child process on
  * loopback, or an existing cluster named by a kubeconfig. On it the committed CRD and install
  * manifests ({@code k8s/generated}) are applied as a user applies them, and the operator gets a
@@ -47,6 +47,7 @@ public final class RealControlPlane implements TestCluster {
   private static final Logger LOG = Logger.getLogger(RealControlPlane.class);
   public static final String OPERATOR_NAMESPACE = "nodedaemon-system";
   public static final String OPERATOR_SERVICE_ACCOUNT = "nodedaemon-operator";
+
   /** Where the build puts the Go programs ({@code src/test/go/build.sh}). */
   public static final Path BINARIES = Path.of("target", "controlplane");
 
@@ -62,7 +63,8 @@ public final class RealControlPlane implements TestCluster {
   private final AuditWriteLog writes;
   private volatile boolean sharedInstance;
 
-  private RealControlPlane(Process process, Path dir, Path kubeconfig, Duration kubeletDelay, Duration terminationCap) {
+  private RealControlPlane(
+      Process process, Path dir, Path kubeconfig, Duration kubeletDelay, Duration terminationCap) {
     this.process = process;
     this.terminationCap = terminationCap;
     this.dir = dir;
@@ -79,8 +81,10 @@ public final class RealControlPlane implements TestCluster {
       props.put("quarkus.kubernetes-client.namespace", "default");
       this.operatorProperties = Map.copyOf(props);
       this.kubelet = new KubeletStandIn(client, kubeletDelay, terminationCap, Clock.systemUTC());
-      this.writes = new AuditWriteLog(dir == null ? null : dir.resolve("audit.log"),
-          "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT);
+      this.writes =
+          new AuditWriteLog(
+              dir == null ? null : dir.resolve("audit.log"),
+              "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -94,7 +98,10 @@ public final class RealControlPlane implements TestCluster {
    */
   public static synchronized RealControlPlane shared() {
     if (shared == null) {
-      shared = Backend.existingKubeconfig().map(RealControlPlane::existing).orElseGet(RealControlPlane::start);
+      shared =
+          Backend.existingKubeconfig()
+              .map(RealControlPlane::existing)
+              .orElseGet(RealControlPlane::start);
       RealControlPlane started = shared;
       started.sharedInstance = true;
       Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "controlplane-stop"));
@@ -113,35 +120,49 @@ public final class RealControlPlane implements TestCluster {
   }
 
   /**
-   * The same, with a kubelet that also finishes a graceful deletion after at most
-   * {@code terminationCap} (zero: at once, as the benchmarks want).
+   * The same, with a kubelet that also finishes a graceful deletion after at most {@code
+   * terminationCap} (zero: at once, as the benchmarks want).
    */
   public static RealControlPlane start(Duration kubeletDelay, Duration terminationCap) {
     Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
     Backend.requireRealControlPlane();
     try {
-      Path dir = Files.createTempDirectory(Files.createDirectories(BINARIES.resolve("runs")).toAbsolutePath(), "run-");
+      Path dir =
+          Files.createTempDirectory(
+              Files.createDirectories(BINARIES.resolve("runs")).toAbsolutePath(), "run-");
       Path log = dir.resolve("controlplane.log");
-      Process process = new ProcessBuilder(binary.toString(), "--dir", dir.toString(), "--audit-log",
-          dir.resolve("audit.log").toString())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  binary.toString(),
+                  "--dir",
+                  dir.toString(),
+                  "--audit-log",
+                  dir.resolve("audit.log").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       Path ready = dir.resolve("ready");
       Instant deadline = Instant.now().plusSeconds(180);
       while (!Files.exists(ready)) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("the control plane exited with code " + process.exitValue() + "; see " + log
-              + "\n" + OperatorProcess.tail(log));
+          throw new IllegalStateException(
+              "the control plane exited with code "
+                  + process.exitValue()
+                  + "; see "
+                  + log
+                  + "\n"
+                  + OperatorProcess.tail(log));
         }
         if (Instant.now().isAfter(deadline)) {
           process.destroyForcibly();
-          throw new IllegalStateException("the control plane was not ready within 180 s; see " + log);
+          throw new IllegalStateException(
+              "the control plane was not ready within 180 s; see " + log);
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
       LOG.infof("real control plane started in %s (%s)", dir, Files.readString(log).strip());
-      return new RealControlPlane(process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay, terminationCap);
+      return new RealControlPlane(
+          process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay, terminationCap);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -150,14 +171,19 @@ public final class RealControlPlane implements TestCluster {
     }
   }
 
-  /** An existing cluster (a kind, KWOK or disposable test cluster): its kubeconfig must be an admin's. */
+  /**
+   * An existing cluster (a kind, KWOK or disposable test cluster): its kubeconfig must be an
+   * admin's.
+   */
   public static RealControlPlane existing(Path kubeconfig) {
-    return new RealControlPlane(null, null, kubeconfig, Duration.ZERO, KubeletStandIn.DEFAULT_TERMINATION_CAP);
+    return new RealControlPlane(
+        null, null, kubeconfig, Duration.ZERO, KubeletStandIn.DEFAULT_TERMINATION_CAP);
   }
 
   private static Config adminConfig(Path kubeconfig) {
     try {
-      Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      Config config =
+          Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
       config.setNamespace("default");
       config.setRequestTimeout(30_000);
       return config;
@@ -166,20 +192,38 @@ public final class RealControlPlane implements TestCluster {
     }
   }
 
-  /** Applies k8s/namespace.yaml, the committed CRD, k8s/generated/operator.yaml and the user roles, as `kubectl apply -k k8s/` would. */
+  /**
+   * Applies k8s/namespace.yaml, the committed CRD, k8s/generated/operator.yaml and the user roles,
+   * as `kubectl apply -k k8s/` would.
+   */
   private void installOperatorManifests() {
-    for (String file : List.of("k8s/namespace.yaml", "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml",
-        "k8s/generated/operator.yaml", "k8s/rbac/user-roles.yaml")) {
+    for (String file :
+        List.of(
+            "k8s/namespace.yaml",
+            "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml",
+            "k8s/generated/operator.yaml",
+            "k8s/rbac/user-roles.yaml")) {
       for (HasMetadata item : load(Path.of(file))) {
         client.resource(item).createOr(NonDeletingOperation::update);
       }
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-          .withName("nodedaemons.nodedaemon.io").get();
-      return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-          .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              CustomResourceDefinition crd =
+                  client
+                      .apiextensions()
+                      .v1()
+                      .customResourceDefinitions()
+                      .withName("nodedaemons.nodedaemon.io")
+                      .get();
+              return crd != null
+                  && crd.getStatus() != null
+                  && crd.getStatus().getConditions().stream()
+                      .anyMatch(
+                          c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
   }
 
   private List<HasMetadata> load(Path file) {
@@ -192,9 +236,18 @@ public final class RealControlPlane implements TestCluster {
 
   /** A token of the operator's ServiceAccount (TokenRequest API), valid for the day. */
   private String operatorToken() {
-    return client.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_SERVICE_ACCOUNT)
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(86_400L).endSpec().build())
-        .getStatus().getToken();
+    return client
+        .serviceAccounts()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withName(OPERATOR_SERVICE_ACCOUNT)
+        .tokenRequest(
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(86_400L)
+                .endSpec()
+                .build())
+        .getStatus()
+        .getToken();
   }
 
   /**
@@ -205,7 +258,10 @@ public final class RealControlPlane implements TestCluster {
     return dir != null;
   }
 
-  /** A token for any ServiceAccount or test user of this cluster ({@code alice}, {@code bob} have no rights of their own). */
+  /**
+   * A token for any ServiceAccount or test user of this cluster ({@code alice}, {@code bob} have no
+   * rights of their own).
+   */
   public String tokenOf(String user) {
     try {
       for (String line : Files.readAllLines(dir.resolve("tokens.csv"))) {
@@ -239,30 +295,50 @@ public final class RealControlPlane implements TestCluster {
   public Node addNode(SimNode node) {
     client.nodes().resource(withCapacity(node.toNode(Instant.now()))).create();
     // The API server taints every new node not-ready (TaintNodesByCondition); the node lifecycle
-    // controller lifts that once the kubelet reports Ready. updateNode plays that controller's part.
+    // controller lifts that once the kubelet reports Ready. updateNode plays that controller's
+    // part.
     return updateNode(node);
   }
 
   @Override
   public Node updateNode(SimNode node) {
     Node desired = withCapacity(node.toNode(Instant.now()));
-    client.nodes().withName(node.name()).edit(current -> {
-      current.getMetadata().setLabels(desired.getMetadata().getLabels());
-      current.getSpec().setTaints(desired.getSpec().getTaints());
-      current.getSpec().setUnschedulable(desired.getSpec().getUnschedulable());
-      return current;
-    });
-    // A Node's status is its kubelet's to write: the API server keeps status writes to the subresource.
-    return client.nodes().withName(node.name()).editStatus(current -> {
-      current.setStatus(desired.getStatus());
-      return current;
-    });
+    client
+        .nodes()
+        .withName(node.name())
+        .edit(
+            current -> {
+              current.getMetadata().setLabels(desired.getMetadata().getLabels());
+              current.getSpec().setTaints(desired.getSpec().getTaints());
+              current.getSpec().setUnschedulable(desired.getSpec().getUnschedulable());
+              return current;
+            });
+    // A Node's status is its kubelet's to write: the API server keeps status writes to the
+    // subresource.
+    return client
+        .nodes()
+        .withName(node.name())
+        .editStatus(
+            current -> {
+              current.setStatus(desired.getStatus());
+              return current;
+            });
   }
 
-  /** A kubelet reports what the node can hold; without it the real scheduler places nothing there. */
+  /**
+   * A kubelet reports what the node can hold; without it the real scheduler places nothing there.
+   */
   public static Node withCapacity(Node node) {
-    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("8"), "memory", new Quantity("32Gi"),
-        "pods", new Quantity("110"), "ephemeral-storage", new Quantity("100Gi"));
+    Map<String, Quantity> capacity =
+        Map.of(
+            "cpu",
+            new Quantity("8"),
+            "memory",
+            new Quantity("32Gi"),
+            "pods",
+            new Quantity("110"),
+            "ephemeral-storage",
+            new Quantity("100Gi"));
     node.getStatus().setCapacity(capacity);
     node.getStatus().setAllocatable(capacity);
     return node;
@@ -276,11 +352,16 @@ public final class RealControlPlane implements TestCluster {
   @Override
   public void createNamespace(String name) {
     if (client.namespaces().withName(name).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
           .createOr(NonDeletingOperation::update);
     }
-    // The ServiceAccount admission plugin refuses pods until the controller made the default account.
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+    // The ServiceAccount admission plugin refuses pods until the controller made the default
+    // account.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
   }
 
@@ -305,7 +386,10 @@ public final class RealControlPlane implements TestCluster {
     return "real";
   }
 
-  /** Stops this control plane, unless it is the one the JVM shares (that one stops when the JVM exits). */
+  /**
+   * Stops this control plane, unless it is the one the JVM shares (that one stops when the JVM
+   * exits).
+   */
   @Override
   public void close() {
     if (!sharedInstance) {

@@ -8,9 +8,9 @@ import io.nodedaemon.sim.WriteLog;
 import java.util.Map;
 
 /**
- * What an end-to-end test needs of a cluster, on either backend: the simulated cluster
- * ({@link io.nodedaemon.sim.SimulatedCluster}) or the real control plane ({@link RealControlPlane}).
- * The same test classes run on both; {@link Backend} says which one a run uses.
+ * What an end-to-end test needs of a cluster, on either backend: the simulated cluster ({@link
+ * io.nodedaemon.sim.SimulatedCluster}) or the real control plane ({@link RealControlPlane}). The
+ * same test classes run on both; {@link Backend} says which one a run uses.
  */
 public interface TestCluster extends AutoCloseable {
 
@@ -38,7 +38,10 @@ public interface TestCluster extends AutoCloseable {
   /** The kubelet of every node: starts bound pods, and lets tests fail pods or hold readiness. */
   KubeletStandIn kubelet();
 
-  /** Replaces the kubelet with one that takes {@code kubeletDelay} to start a pod (tests that change its pace). */
+  /**
+   * Replaces the kubelet with one that takes {@code kubeletDelay} to start a pod (tests that change
+   * its pace).
+   */
   void restartKubelet(java.time.Duration kubeletDelay);
 
   /** The writes the operator made (on the simulated cluster: every write the server received). */

@@ -58,8 +58,17 @@ class EventRecorderTest {
   }
 
   ConfigMap object(String namespace, String name) {
-    return cluster.client().configMaps().inNamespace(namespace)
-        .resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build())
+    return cluster
+        .client()
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .build())
         .create();
   }
 
@@ -72,17 +81,22 @@ class EventRecorderTest {
     ConfigMap regarding = object("repeat", "agent");
 
     for (int i = 0; i < 3; i++) {
-      recorder.record(regarding, "Warning", "FailedCreate", "Error creating pods on node n1: quota exceeded");
+      recorder.record(
+          regarding, "Warning", "FailedCreate", "Error creating pods on node n1: quota exceeded");
       clock.now = clock.now.plus(Duration.ofSeconds(2));
     }
 
-    assertThat(events("repeat")).singleElement().satisfies(e -> {
-      assertThat(e.getCount()).isEqualTo(3);
-      assertThat(e.getFirstTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
-      assertThat(e.getLastTimestamp()).isEqualTo("2026-01-01T00:00:04Z");
-      assertThat(e.getReason()).isEqualTo("FailedCreate");
-      assertThat(e.getInvolvedObject().getUid()).isEqualTo(regarding.getMetadata().getUid());
-    });
+    assertThat(events("repeat"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(3);
+              assertThat(e.getFirstTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
+              assertThat(e.getLastTimestamp()).isEqualTo("2026-01-01T00:00:04Z");
+              assertThat(e.getReason()).isEqualTo("FailedCreate");
+              assertThat(e.getInvolvedObject().getUid())
+                  .isEqualTo(regarding.getMetadata().getUid());
+            });
   }
 
   @Test
@@ -95,7 +109,9 @@ class EventRecorderTest {
     recorder.record(agent, "Normal", "SuccessfulDelete", "Created pods: b");
     recorder.record(other, "Normal", "SuccessfulCreate", "Created pods: a");
 
-    assertThat(events("distinct")).hasSize(4).allSatisfy(e -> assertThat(e.getCount()).isEqualTo(1));
+    assertThat(events("distinct"))
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.getCount()).isEqualTo(1));
   }
 
   @Test
@@ -107,7 +123,9 @@ class EventRecorderTest {
 
     recorder.record(second, "Warning", "FailedCreate", "refused");
 
-    assertThat(events("recreated")).hasSize(2).extracting(e -> e.getInvolvedObject().getUid())
+    assertThat(events("recreated"))
+        .hasSize(2)
+        .extracting(e -> e.getInvolvedObject().getUid())
         .containsExactlyInAnyOrder(first.getMetadata().getUid(), second.getMetadata().getUid());
   }
 
@@ -121,6 +139,8 @@ class EventRecorderTest {
 
     recorder.record(regarding, "Warning", "FailedCreate", "refused");
 
-    assertThat(events("expired")).singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(3));
+    assertThat(events("expired"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(3));
   }
 }

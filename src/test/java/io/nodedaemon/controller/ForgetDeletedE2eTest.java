@@ -30,14 +30,11 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ClusterResource.class)
 class ForgetDeletedE2eTest {
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
-  @Inject
-  Housekeeping housekeeping;
+  @Inject Housekeeping housekeeping;
 
-  @Inject
-  MeterRegistry registry;
+  @Inject MeterRegistry registry;
 
   @Test
   void theHousekeepingSweepForgetsADeletedNodeDaemon() {
@@ -46,15 +43,25 @@ class ForgetDeletedE2eTest {
     daemon.setMetadata(new ObjectMetaBuilder().withName("gone").withNamespace("forget").build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "gone")).build());
-    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", "gone")).endMetadata()
-        .withNewSpec().withNodeSelector(Map.of("forget", "yes"))
-        .withContainers(new ContainerBuilder().withName("c").withImage("img").build()).endSpec().build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", "gone"))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(Map.of("forget", "yes"))
+            .withContainers(new ContainerBuilder().withName("c").withImage("img").build())
+            .endSpec()
+            .build());
     daemon.setSpec(spec);
     cluster.createNamespace("forget");
     cluster.client().resources(NodeDaemon.class).inNamespace("forget").resource(daemon).create();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> gauge("gone") != null && gauge("gone").value() == 1.0);
-    // NodeDaemons that other test classes deleted are swept first, so the count below is ours alone.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> gauge("gone") != null && gauge("gone").value() == 1.0);
+    // NodeDaemons that other test classes deleted are swept first, so the count below is ours
+    // alone.
     housekeeping.forgetDeleted();
     int remembered = housekeeping.rememberedDaemons();
     housekeeping.forgetDeleted();
@@ -62,14 +69,21 @@ class ForgetDeletedE2eTest {
     assertThat(housekeeping.rememberedDaemons()).isEqualTo(remembered);
 
     cluster.client().resources(NodeDaemon.class).inNamespace("forget").withName("gone").delete();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      housekeeping.forgetDeleted();
-      assertThat(gauge("gone")).isNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              housekeeping.forgetDeleted();
+              assertThat(gauge("gone")).isNull();
+            });
     assertThat(housekeeping.rememberedDaemons()).isLessThan(remembered);
   }
 
   private io.micrometer.core.instrument.Gauge gauge(String name) {
-    return registry.find(NodeDaemonMetrics.PREFIX + "desired").tag("namespace", "forget").tag("name", name).gauge();
+    return registry
+        .find(NodeDaemonMetrics.PREFIX + "desired")
+        .tag("namespace", "forget")
+        .tag("name", name)
+        .gauge();
   }
 }

@@ -45,8 +45,13 @@ class InFlightTrackerTest {
   void anUnobservedCreateExpiresAfterFiveMinutes() {
     tracker.created(KEY, "p1", "n1", T0);
 
-    assertThat(tracker.observe(KEY, List.of(), T0.plus(Duration.ofMinutes(5))).nodesWithPendingCreate()).containsExactly("n1");
-    assertThat(tracker.observe(KEY, List.of(), T0.plus(Duration.ofMinutes(5)).plusMillis(1))).isEqualTo(InFlight.NONE);
+    assertThat(
+            tracker
+                .observe(KEY, List.of(), T0.plus(Duration.ofMinutes(5)))
+                .nodesWithPendingCreate())
+        .containsExactly("n1");
+    assertThat(tracker.observe(KEY, List.of(), T0.plus(Duration.ofMinutes(5)).plusMillis(1)))
+        .isEqualTo(InFlight.NONE);
   }
 
   @Test
@@ -61,8 +66,10 @@ class InFlightTrackerTest {
   void aDeleteIsInFlightWhileTheCacheStillShowsTheLivePod() {
     tracker.deleted(KEY, "p1", T0);
 
-    assertThat(tracker.observe(KEY, List.of(p1), T0.plusSeconds(1)).podsPendingDelete()).containsExactly("p1");
-    assertThat(tracker.observe(KEY, List.of(terminating(p1, T0)), T0.plusSeconds(2))).as("terminating counts as seen")
+    assertThat(tracker.observe(KEY, List.of(p1), T0.plusSeconds(1)).podsPendingDelete())
+        .containsExactly("p1");
+    assertThat(tracker.observe(KEY, List.of(terminating(p1, T0)), T0.plusSeconds(2)))
+        .as("terminating counts as seen")
         .isEqualTo(InFlight.NONE);
   }
 
@@ -77,8 +84,11 @@ class InFlightTrackerTest {
   void anUnobservedDeleteExpiresAfterFiveMinutes() {
     tracker.deleted(KEY, "p1", T0);
 
-    assertThat(tracker.observe(KEY, List.of(p1), T0.plus(Duration.ofMinutes(5))).podsPendingDelete()).containsExactly("p1");
-    assertThat(tracker.observe(KEY, List.of(p1), T0.plus(Duration.ofMinutes(6)))).isEqualTo(InFlight.NONE);
+    assertThat(
+            tracker.observe(KEY, List.of(p1), T0.plus(Duration.ofMinutes(5))).podsPendingDelete())
+        .containsExactly("p1");
+    assertThat(tracker.observe(KEY, List.of(p1), T0.plus(Duration.ofMinutes(6))))
+        .isEqualTo(InFlight.NONE);
   }
 
   @Test
@@ -95,7 +105,8 @@ class InFlightTrackerTest {
     tracker.created("uid-bar", "q1", "n2", T0);
 
     assertThat(tracker.observe(KEY, List.of(), T0).nodesWithPendingCreate()).containsExactly("n1");
-    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
+    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate())
+        .containsExactly("n2");
   }
 
   @Test
@@ -107,7 +118,8 @@ class InFlightTrackerTest {
     tracker.forget(KEY);
 
     assertThat(tracker.observe(KEY, List.of(), T0)).isEqualTo(InFlight.NONE);
-    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate()).containsExactly("n2");
+    assertThat(tracker.observe("uid-bar", List.of(), T0).nodesWithPendingCreate())
+        .containsExactly("n2");
   }
 
   @Test
@@ -115,15 +127,22 @@ class InFlightTrackerTest {
     tracker.created(KEY, "p1", "n1", T0);
     tracker.created(KEY, "p2", "n2", T0);
 
-    assertThat(tracker.observe(KEY, List.of(p1), T0).nodesWithPendingCreate()).containsExactly("n2");
+    assertThat(tracker.observe(KEY, List.of(p1), T0).nodesWithPendingCreate())
+        .containsExactly("n2");
   }
 
   @Test
   void aCreateAnsweredUnderAGeneratedNameIsSatisfiedByThatPodNotByTheTerminatingPredecessor() {
-    // The derived name p1 was taken by our own terminating pod; the replacement came back as p1-x7k2q.
+    // The derived name p1 was taken by our own terminating pod; the replacement came back as
+    // p1-x7k2q.
     Pod predecessor = terminating(p1, T0);
     tracker.created(KEY, "p1", "n1", T0);
-    Pod replacement = new PodBuilder(pod("p1-x7k2q", "n1", REV, T0).build()).editMetadata().withUid("uid-new").endMetadata().build();
+    Pod replacement =
+        new PodBuilder(pod("p1-x7k2q", "n1", REV, T0).build())
+            .editMetadata()
+            .withUid("uid-new")
+            .endMetadata()
+            .build();
     tracker.createdAs(KEY, "p1", replacement);
 
     InFlight cacheBehind = tracker.observe(KEY, List.of(predecessor), T0.plusSeconds(1));
@@ -137,7 +156,10 @@ class InFlightTrackerTest {
   void aCreateNotYetAnsweredIsNotSatisfiedByATerminatingPodOfTheSameName() {
     tracker.created(KEY, "p1", "n1", T0);
 
-    assertThat(tracker.observe(KEY, List.of(terminating(p1, T0)), T0.plusSeconds(1)).nodesWithPendingCreate())
+    assertThat(
+            tracker
+                .observe(KEY, List.of(terminating(p1, T0)), T0.plusSeconds(1))
+                .nodesWithPendingCreate())
         .containsExactly("n1");
   }
 
@@ -148,7 +170,8 @@ class InFlightTrackerTest {
     tracker.created(KEY, "p1", "n1", T0);
     tracker.createdAs(KEY, "p1", answered);
 
-    assertThat(tracker.observe(KEY, List.of(older), T0.plusSeconds(1)).nodesWithPendingCreate()).containsExactly("n1");
+    assertThat(tracker.observe(KEY, List.of(older), T0.plusSeconds(1)).nodesWithPendingCreate())
+        .containsExactly("n1");
     assertThat(tracker.observe(KEY, List.of(answered), T0.plusSeconds(2))).isEqualTo(InFlight.NONE);
   }
 
@@ -165,10 +188,14 @@ class InFlightTrackerTest {
     InFlight justBefore = tracker.observe(KEY, List.of(p2), now.plus(wakeUp).minusMillis(2));
     InFlight atWakeUp = tracker.observe(KEY, List.of(p2), now.plus(wakeUp));
 
-    assertThat(wakeUp).as("the delete at +10 s expires first, 5 min later").isEqualTo(Duration.ofSeconds(250).plusMillis(1));
+    assertThat(wakeUp)
+        .as("the delete at +10 s expires first, 5 min later")
+        .isEqualTo(Duration.ofSeconds(250).plusMillis(1));
     assertThat(justBefore.podsPendingDelete()).containsExactly("p2");
     assertThat(atWakeUp.podsPendingDelete()).isEmpty();
-    assertThat(atWakeUp.nodesWithPendingCreate()).as("the create made later still waits").containsExactly("n1");
+    assertThat(atWakeUp.nodesWithPendingCreate())
+        .as("the create made later still waits")
+        .containsExactly("n1");
     assertThat(tracker.wakeUpAfter(KEY, now.plus(wakeUp))).isEqualTo(Duration.ofSeconds(20));
   }
 
@@ -185,6 +212,7 @@ class InFlightTrackerTest {
   void aWriteAlreadyExpiredWakesTheNodeDaemonAtOnce() {
     tracker.created(KEY, "p1", "n1", T0);
 
-    assertThat(tracker.wakeUpAfter(KEY, T0.plus(Duration.ofMinutes(7)))).isEqualTo(Duration.ofMillis(1));
+    assertThat(tracker.wakeUpAfter(KEY, T0.plus(Duration.ofMinutes(7))))
+        .isEqualTo(Duration.ofMillis(1));
   }
 }

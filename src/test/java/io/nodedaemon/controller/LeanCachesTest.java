@@ -20,15 +20,36 @@ class LeanCachesTest {
 
   @Test
   void nodesKeepWhatPlacementReadsAndDropStatusAndAnnotations() {
-    Node node = new NodeBuilder()
-        .withNewMetadata().withName("n1").withUid("u1").withResourceVersion("7").withLabels(Map.of("zone", "a"))
-          .withAnnotations(Map.of("big", "x".repeat(1000))).withDeletionTimestamp("2026-11-27T00:00:00Z")
-          .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").build()).endMetadata()
-        .withNewSpec().withUnschedulable(true).withPodCIDR("10.0.0.0/24").addNewTaint().withKey("k").withEffect("NoSchedule")
-          .endTaint().endSpec()
-        .withNewStatus().addNewImage().withNames("registry/image:1").withSizeBytes(1L).endImage()
-          .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-        .build();
+    Node node =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName("n1")
+            .withUid("u1")
+            .withResourceVersion("7")
+            .withLabels(Map.of("zone", "a"))
+            .withAnnotations(Map.of("big", "x".repeat(1000)))
+            .withDeletionTimestamp("2026-11-27T00:00:00Z")
+            .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").build())
+            .endMetadata()
+            .withNewSpec()
+            .withUnschedulable(true)
+            .withPodCIDR("10.0.0.0/24")
+            .addNewTaint()
+            .withKey("k")
+            .withEffect("NoSchedule")
+            .endTaint()
+            .endSpec()
+            .withNewStatus()
+            .addNewImage()
+            .withNames("registry/image:1")
+            .withSizeBytes(1L)
+            .endImage()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .endStatus()
+            .build();
 
     Node slim = LeanCaches.slimNode(node);
 
@@ -42,7 +63,8 @@ class LeanCachesTest {
     assertThat(slim.getStatus()).isNull();
     assertThat(slim.getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(slim.getMetadata().getManagedFields()).isNullOrEmpty();
-    // Placement-relevant fields are equal, so a slim cached node never looks "changed" against a full one.
+    // Placement-relevant fields are equal, so a slim cached node never looks "changed" against a
+    // full one.
     assertThat(NodeChanges.affectsPlacement(node, slim)).isFalse();
     assertThat(node.getStatus().getImages()).hasSize(1); // the original is untouched
   }
@@ -56,7 +78,8 @@ class LeanCachesTest {
     assertThat(slim.getMetadata().getName()).isEqualTo("kube-proxy-abc");
     assertThat(slim.getMetadata().getNamespace()).isEqualTo("ns");
     assertThat(slim.getMetadata().getResourceVersion()).isEqualTo("3");
-    assertThat(slim.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(slim.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(ref -> assertThat(ref.getKind()).isEqualTo("DaemonSet"));
     assertThat(slim.getMetadata().getLabels()).isNullOrEmpty();
     assertThat(slim.getSpec()).isNull();
@@ -68,22 +91,30 @@ class LeanCachesTest {
   @Test
   void podsOfNodeDaemonsAndOrphansKeepMetadataPlacementPhaseAndConditions() {
     Pod ours = pod("agent-1", OURS, NodeDaemon.KIND);
-    Pod orphan = new PodBuilder(pod("orphan", OURS, NodeDaemon.KIND)).editMetadata().withOwnerReferences().endMetadata().build();
+    Pod orphan =
+        new PodBuilder(pod("orphan", OURS, NodeDaemon.KIND))
+            .editMetadata()
+            .withOwnerReferences()
+            .endMetadata()
+            .build();
 
     for (Pod pod : new Pod[] {ours, orphan}) {
       Pod slim = LeanCaches.slimPod(pod);
       assertThat(slim.getMetadata().getManagedFields()).isNullOrEmpty();
       assertThat(slim.getMetadata().getLabels()).isEqualTo(pod.getMetadata().getLabels());
-      assertThat(slim.getMetadata().getOwnerReferences()).isEqualTo(pod.getMetadata().getOwnerReferences());
+      assertThat(slim.getMetadata().getOwnerReferences())
+          .isEqualTo(pod.getMetadata().getOwnerReferences());
       assertThat(slim.getSpec().getNodeName()).isEqualTo("n1");
-      assertThat(slim.getSpec().getAffinity().getNodeAffinity()).isEqualTo(pod.getSpec().getAffinity().getNodeAffinity());
+      assertThat(slim.getSpec().getAffinity().getNodeAffinity())
+          .isEqualTo(pod.getSpec().getAffinity().getNodeAffinity());
       assertThat(slim.getSpec().getContainers()).isNullOrEmpty();
       assertThat(slim.getStatus().getPhase()).isEqualTo("Running");
       assertThat(slim.getStatus().getConditions()).isEqualTo(pod.getStatus().getConditions());
       assertThat(slim.getStatus().getContainerStatuses()).isNullOrEmpty();
       // What the planner reads is unchanged by slimming.
       assertThat(io.nodedaemon.planner.DaemonPodFactory.targetNodeName(slim)).isEqualTo("n1");
-      assertThat(io.nodedaemon.planner.PodStates.readyCondition(slim).getStatus()).isEqualTo("True");
+      assertThat(io.nodedaemon.planner.PodStates.readyCondition(slim).getStatus())
+          .isEqualTo("True");
       assertThat(pod.getMetadata().getManagedFields()).hasSize(1);
       assertThat(pod.getSpec().getContainers()).hasSize(1); // the original is untouched
     }
@@ -113,29 +144,71 @@ class LeanCachesTest {
 
   private static Pod pod(String name, String ownerApiVersion, String ownerKind) {
     return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace("ns").withUid("uid-" + name).withResourceVersion("3")
-          .withLabels(Map.of("app", "agent"))
-          .addNewOwnerReference().withApiVersion(ownerApiVersion).withKind(ownerKind).withName("owner").withUid("o")
-            .withController(true).endOwnerReference()
-          .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kube-controller-manager").build())
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ns")
+        .withUid("uid-" + name)
+        .withResourceVersion("3")
+        .withLabels(Map.of("app", "agent"))
+        .addNewOwnerReference()
+        .withApiVersion(ownerApiVersion)
+        .withKind(ownerKind)
+        .withName("owner")
+        .withUid("o")
+        .withController(true)
+        .endOwnerReference()
+        .withManagedFields(
+            new ManagedFieldsEntryBuilder().withManager("kube-controller-manager").build())
         .endMetadata()
-        .withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("img").endContainer()
-          .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-            .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In").withValues("n1")
-            .endMatchField().endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
-          .endAffinity()
+        .withNewSpec()
+        .withNodeName("n1")
+        .addNewContainer()
+        .withName("c")
+        .withImage("img")
+        .endContainer()
+        .withNewAffinity()
+        .withNewNodeAffinity()
+        .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .addNewNodeSelectorTerm()
+        .addNewMatchField()
+        .withKey("metadata.name")
+        .withOperator("In")
+        .withValues("n1")
+        .endMatchField()
+        .endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
+        .endAffinity()
         .endSpec()
-        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
-          .addNewContainerStatus().withName("c").withReady(true).endContainerStatus().endStatus()
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .addNewContainerStatus()
+        .withName("c")
+        .withReady(true)
+        .endContainerStatus()
+        .endStatus()
         .build();
   }
 
-  private static ControllerRevision revision(String name, String ownerApiVersion, String ownerKind) {
+  private static ControllerRevision revision(
+      String name, String ownerApiVersion, String ownerKind) {
     return new ControllerRevisionBuilder()
-        .withNewMetadata().withName(name).withNamespace("ns").withResourceVersion("1")
-          .addNewOwnerReference().withApiVersion(ownerApiVersion).withKind(ownerKind).withName("owner").withUid("o")
-            .withController(true).endOwnerReference()
-          .withManagedFields(new ManagedFieldsEntryBuilder().withManager("m").build())
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ns")
+        .withResourceVersion("1")
+        .addNewOwnerReference()
+        .withApiVersion(ownerApiVersion)
+        .withKind(ownerKind)
+        .withName("owner")
+        .withUid("o")
+        .withController(true)
+        .endOwnerReference()
+        .withManagedFields(new ManagedFieldsEntryBuilder().withManager("m").build())
         .endMetadata()
         .withData(Map.of("spec", Map.of("template", Map.of())))
         .withRevision(1L)

@@ -19,29 +19,68 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Upstream's ClaimPods as a pure sort: controlled, to adopt, to release; foreign pods untouched. */
+/**
+ * Upstream's ClaimPods as a pure sort: controlled, to adopt, to release; foreign pods untouched.
+ */
 class PodClaimsTest {
   private static final Map<String, String> MATCHING = Map.of("app", "foo");
   private static final Map<String, String> OTHER = Map.of("app", "bar");
   private static final String OURS = "uid-foo";
 
-  enum Bucket { CONTROLLED, ADOPT, RELEASE, UNTOUCHED }
+  enum Bucket {
+    CONTROLLED,
+    ADOPT,
+    RELEASE,
+    UNTOUCHED
+  }
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("owned and matching: controlled", labelledPod("p", MATCHING, OURS), Bucket.CONTROLLED),
-        Arguments.of("owned, matching and terminating: still controlled", terminating(labelledPod("p", MATCHING, OURS), T0), Bucket.CONTROLLED),
+        Arguments.of(
+            "owned and matching: controlled", labelledPod("p", MATCHING, OURS), Bucket.CONTROLLED),
+        Arguments.of(
+            "owned, matching and terminating: still controlled",
+            terminating(labelledPod("p", MATCHING, OURS), T0),
+            Bucket.CONTROLLED),
         Arguments.of("orphan matching: adopted", labelledPod("p", MATCHING, null), Bucket.ADOPT),
-        Arguments.of("orphan matching but terminating: not adopted", terminating(labelledPod("p", MATCHING, null), T0), Bucket.UNTOUCHED),
-        Arguments.of("orphan not matching: untouched", labelledPod("p", OTHER, null), Bucket.UNTOUCHED),
-        Arguments.of("owned but not matching: released", labelledPod("p", OTHER, OURS), Bucket.RELEASE),
-        Arguments.of("owned, not matching, terminating: left alone", terminating(labelledPod("p", OTHER, OURS), T0), Bucket.UNTOUCHED),
-        Arguments.of("controlled by another owner and matching: untouched", labelledPod("p", MATCHING, "uid-other"), Bucket.UNTOUCHED),
-        Arguments.of("controlled by another owner, not matching: untouched", labelledPod("p", OTHER, "uid-other"), Bucket.UNTOUCHED),
-        Arguments.of("non-controller owner reference only: adopted", new PodBuilder(labelledPod("p", MATCHING, null))
-            .editMetadata().withOwnerReferences(new OwnerReferenceBuilder().withKind("ConfigMap").withName("x").withUid("uid-x")
-                .withController(false).build()).endMetadata().build(), Bucket.ADOPT),
-        Arguments.of("unlabelled orphan: untouched", new PodBuilder().withNewMetadata().withName("p").endMetadata().build(), Bucket.UNTOUCHED));
+        Arguments.of(
+            "orphan matching but terminating: not adopted",
+            terminating(labelledPod("p", MATCHING, null), T0),
+            Bucket.UNTOUCHED),
+        Arguments.of(
+            "orphan not matching: untouched", labelledPod("p", OTHER, null), Bucket.UNTOUCHED),
+        Arguments.of(
+            "owned but not matching: released", labelledPod("p", OTHER, OURS), Bucket.RELEASE),
+        Arguments.of(
+            "owned, not matching, terminating: left alone",
+            terminating(labelledPod("p", OTHER, OURS), T0),
+            Bucket.UNTOUCHED),
+        Arguments.of(
+            "controlled by another owner and matching: untouched",
+            labelledPod("p", MATCHING, "uid-other"),
+            Bucket.UNTOUCHED),
+        Arguments.of(
+            "controlled by another owner, not matching: untouched",
+            labelledPod("p", OTHER, "uid-other"),
+            Bucket.UNTOUCHED),
+        Arguments.of(
+            "non-controller owner reference only: adopted",
+            new PodBuilder(labelledPod("p", MATCHING, null))
+                .editMetadata()
+                .withOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withKind("ConfigMap")
+                        .withName("x")
+                        .withUid("uid-x")
+                        .withController(false)
+                        .build())
+                .endMetadata()
+                .build(),
+            Bucket.ADOPT),
+        Arguments.of(
+            "unlabelled orphan: untouched",
+            new PodBuilder().withNewMetadata().withName("p").endMetadata().build(),
+            Bucket.UNTOUCHED));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -59,8 +98,13 @@ class PodClaimsTest {
     NodeDaemon d = daemon();
     d.getMetadata().setDeletionTimestamp(T0.toString());
 
-    PodClaims claims = PodClaims.classify(d, List.of(labelledPod("orphan", MATCHING, null), labelledPod("mine", MATCHING, OURS),
-        labelledPod("stray", OTHER, OURS)));
+    PodClaims claims =
+        PodClaims.classify(
+            d,
+            List.of(
+                labelledPod("orphan", MATCHING, null),
+                labelledPod("mine", MATCHING, OURS),
+                labelledPod("stray", OTHER, OURS)));
 
     assertThat(claims.toAdopt()).isEmpty();
     assertThat(names(claims.controlled())).containsExactly("mine");
@@ -69,9 +113,15 @@ class PodClaimsTest {
 
   @Test
   void aMixedNamespaceIsSortedInOnePass() {
-    PodClaims claims = PodClaims.classify(daemon(), List.of(
-        labelledPod("a", MATCHING, OURS), labelledPod("b", MATCHING, null), labelledPod("c", OTHER, OURS),
-        labelledPod("d", MATCHING, "uid-other"), labelledPod("e", MATCHING, OURS)));
+    PodClaims claims =
+        PodClaims.classify(
+            daemon(),
+            List.of(
+                labelledPod("a", MATCHING, OURS),
+                labelledPod("b", MATCHING, null),
+                labelledPod("c", OTHER, OURS),
+                labelledPod("d", MATCHING, "uid-other"),
+                labelledPod("e", MATCHING, OURS)));
 
     assertThat(names(claims.controlled())).containsExactly("a", "e");
     assertThat(names(claims.toAdopt())).containsExactly("b");

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The writes of the revision history against the simulated API server: a name conflict is
- * resolved by owner and content as upstream's snapshot does, and a revision that cannot be
- * written is not ready (so no pod gets its hash).
+ * The writes of the revision history against the simulated API server: a name conflict is resolved
+ * by owner and content as upstream's snapshot does, and a revision that cannot be written is not
+ * ready (so no pod gets its hash).
  */
 class RevisionWriterTest {
   static SimulatedCluster cluster;
@@ -42,33 +42,62 @@ class RevisionWriterTest {
   static NodeDaemon daemon(String namespace, String name) {
     cluster.createNamespace(namespace);
     NodeDaemon daemon = new NodeDaemon();
-    daemon.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withUid("uid-" + name).build());
+    daemon.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(namespace)
+            .withUid("uid-" + name)
+            .build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelector(null, Map.of("app", name)));
-    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-        .withNewSpec().withContainers(new ContainerBuilder().withName("c").withImage("image:1").build()).endSpec().build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("c").withImage("image:1").build())
+            .endSpec()
+            .build());
     daemon.setSpec(spec);
     return daemon;
   }
 
-  /** The revision this pass plans to create, and the same object stored beforehand with other owners. */
+  /**
+   * The revision this pass plans to create, and the same object stored beforehand with other
+   * owners.
+   */
   static ControllerRevision storedWithOwners(RevisionPlan plan, List<OwnerReference> owners) {
-    ControllerRevision stored = new ControllerRevisionBuilder(plan.revisionToCreate())
-        .editMetadata().withOwnerReferences(owners).endMetadata().build();
+    ControllerRevision stored =
+        new ControllerRevisionBuilder(plan.revisionToCreate())
+            .editMetadata()
+            .withOwnerReferences(owners)
+            .endMetadata()
+            .build();
     return cluster.client().resource(stored).create();
   }
 
   static ControllerRevision read(NodeDaemon daemon, RevisionPlan plan) {
-    return cluster.client().apps().controllerRevisions().inNamespace(daemon.getMetadata().getNamespace())
-        .withName(plan.revisionToCreate().getMetadata().getName()).get();
+    return cluster
+        .client()
+        .apps()
+        .controllerRevisions()
+        .inNamespace(daemon.getMetadata().getNamespace())
+        .withName(plan.revisionToCreate().getMetadata().getName())
+        .get();
   }
 
   @Test
   void anOrphanedRevisionOfTheSameTemplateIsAdopted() {
     NodeDaemon daemon = daemon("rev-orphan", "agent");
     RevisionPlan plan = Revisions.plan(daemon, List.of(), List.of());
-    OwnerReference unrelated = new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName("x")
-        .withUid("uid-x").build();
+    OwnerReference unrelated =
+        new OwnerReferenceBuilder()
+            .withApiVersion("v1")
+            .withKind("ConfigMap")
+            .withName("x")
+            .withUid("uid-x")
+            .build();
     storedWithOwners(plan, List.of(unrelated));
 
     RevisionWriter.Outcome outcome = new RevisionWriter(cluster.client()).apply(daemon, plan);
@@ -77,21 +106,30 @@ class RevisionWriterTest {
     ControllerRevision adopted = read(daemon, plan);
     assertThat(PodClaims.controllerOf(adopted)).isNotNull();
     assertThat(PodClaims.controllerOf(adopted).getUid()).isEqualTo("uid-agent");
-    assertThat(adopted.getMetadata().getOwnerReferences()).as("other owners are kept").contains(unrelated);
+    assertThat(adopted.getMetadata().getOwnerReferences())
+        .as("other owners are kept")
+        .contains(unrelated);
   }
 
   @Test
   void aRevisionOfTheSameTemplateControlledByAnotherIsACollision() {
     NodeDaemon daemon = daemon("rev-other", "agent");
     RevisionPlan plan = Revisions.plan(daemon, List.of(), List.of());
-    OwnerReference other = new OwnerReferenceBuilder().withApiVersion(NodeDaemon.API_VERSION).withKind(NodeDaemon.KIND)
-        .withName("agent").withUid("uid-of-an-earlier-agent").withController(true).build();
+    OwnerReference other =
+        new OwnerReferenceBuilder()
+            .withApiVersion(NodeDaemon.API_VERSION)
+            .withKind(NodeDaemon.KIND)
+            .withName("agent")
+            .withUid("uid-of-an-earlier-agent")
+            .withController(true)
+            .build();
     storedWithOwners(plan, List.of(other));
 
     RevisionWriter.Outcome outcome = new RevisionWriter(cluster.client()).apply(daemon, plan);
 
     assertThat(outcome).isEqualTo(new RevisionWriter.Outcome(false, true));
-    assertThat(PodClaims.controllerOf(read(daemon, plan)).getUid()).isEqualTo("uid-of-an-earlier-agent");
+    assertThat(PodClaims.controllerOf(read(daemon, plan)).getUid())
+        .isEqualTo("uid-of-an-earlier-agent");
   }
 
   @Test
@@ -100,17 +138,24 @@ class RevisionWriterTest {
     RevisionPlan plan = Revisions.plan(daemon, List.of(), List.of());
     storedWithOwners(plan, plan.revisionToCreate().getMetadata().getOwnerReferences());
 
-    assertThat(new RevisionWriter(cluster.client()).apply(daemon, plan)).isEqualTo(new RevisionWriter.Outcome(true, false));
+    assertThat(new RevisionWriter(cluster.client()).apply(daemon, plan))
+        .isEqualTo(new RevisionWriter.Outcome(true, false));
   }
 
   @Test
   void aRevisionThatCannotBeCreatedIsNotReady() {
     NodeDaemon daemon = daemon("rev-fails", "agent");
     RevisionPlan plan = Revisions.plan(daemon, List.of(), List.of());
-    cluster.server().expect().post().withPath("/apis/apps/v1/namespaces/rev-fails/controllerrevisions")
-        .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"message\":\"quota\"}").once();
+    cluster
+        .server()
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/rev-fails/controllerrevisions")
+        .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"message\":\"quota\"}")
+        .once();
 
-    assertThat(new RevisionWriter(cluster.client()).apply(daemon, plan)).isEqualTo(new RevisionWriter.Outcome(false, false));
+    assertThat(new RevisionWriter(cluster.client()).apply(daemon, plan))
+        .isEqualTo(new RevisionWriter.Outcome(false, false));
     assertThat(read(daemon, plan)).isNull();
   }
 }

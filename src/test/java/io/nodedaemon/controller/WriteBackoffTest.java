@@ -18,7 +18,8 @@ class WriteBackoffTest {
       waits.add(backoff.failed("uid-a").toSeconds());
     }
 
-    assertThat(waits).containsExactly(2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 300L, 300L, 300L, 300L);
+    assertThat(waits)
+        .containsExactly(2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 300L, 300L, 300L, 300L);
   }
 
   @Test

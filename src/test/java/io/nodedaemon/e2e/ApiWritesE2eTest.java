@@ -31,8 +31,7 @@ class ApiWritesE2eTest {
 
   static final int NODES = 12;
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   static Predicate<String> in(String namespace, String what) {
     return w -> w.contains("/namespaces/" + namespace + "/" + what);
@@ -47,31 +46,52 @@ class ApiWritesE2eTest {
     addNodes(cluster, "eco", names);
     int start = cluster.writes().mark();
     create(cluster, daemon("eco", "agent", "eco"));
-    awaitStatus(cluster.client(), "eco", "agent", converged(NODES).and(s -> "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
+    awaitStatus(
+        cluster.client(),
+        "eco",
+        "agent",
+        converged(NODES).and(s -> "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
     // Let in-flight reconciliations settle before counting.
     await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
 
-    List<String> creates = cluster.writes().since(start, in("eco", "pods").and(w -> w.startsWith("POST")));
-    List<String> deletes = cluster.writes().since(start, in("eco", "pods").and(w -> w.startsWith("DELETE")));
-    List<String> statusWrites = cluster.writes().since(start, in("eco", "nodedaemons/agent/status"));
+    List<String> creates =
+        cluster.writes().since(start, in("eco", "pods").and(w -> w.startsWith("POST")));
+    List<String> deletes =
+        cluster.writes().since(start, in("eco", "pods").and(w -> w.startsWith("DELETE")));
+    List<String> statusWrites =
+        cluster.writes().since(start, in("eco", "nodedaemons/agent/status"));
     List<String> revisionWrites = cluster.writes().since(start, in("eco", "controllerrevisions"));
     assertThat(creates).hasSize(NODES);
     assertThat(deletes).isEmpty();
     assertThat(revisionWrites).hasSize(1);
-    // One status write per observed change of counters: bounded by a small multiple of the node count,
+    // One status write per observed change of counters: bounded by a small multiple of the node
+    // count,
     // far below one per pod event (a pod goes through created, bound, running, ready).
     assertThat(statusWrites).isNotEmpty().hasSizeLessThanOrEqualTo(2 * NODES + 4);
 
     // A resync: a node change that reaches every NodeDaemon but changes nothing for this one.
     int converged = cluster.writes().mark();
-    cluster.updateNode(SimNode.named("eco-0").label(E2eSupport.GROUP_LABEL, "eco").label("unrelated", "x").build());
-    cluster.updateNode(SimNode.named("eco-1").label(E2eSupport.GROUP_LABEL, "eco").label("unrelated", "y").build());
+    cluster.updateNode(
+        SimNode.named("eco-0")
+            .label(E2eSupport.GROUP_LABEL, "eco")
+            .label("unrelated", "x")
+            .build());
+    cluster.updateNode(
+        SimNode.named("eco-1")
+            .label(E2eSupport.GROUP_LABEL, "eco")
+            .label("unrelated", "y")
+            .build());
     await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
-    List<String> operatorWrites = cluster.writes().since(converged,
-        in("eco", "pods").and(w -> !w.startsWith("PATCH"))
-            .or(in("eco", "nodedaemons"))
-            .or(in("eco", "controllerrevisions"))
-            .or(in("eco", "events")));
+    List<String> operatorWrites =
+        cluster
+            .writes()
+            .since(
+                converged,
+                in("eco", "pods")
+                    .and(w -> !w.startsWith("PATCH"))
+                    .or(in("eco", "nodedaemons"))
+                    .or(in("eco", "controllerrevisions"))
+                    .or(in("eco", "events")));
     assertThat(operatorWrites).isEmpty();
   }
 }

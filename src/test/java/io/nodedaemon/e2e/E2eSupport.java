@@ -20,8 +20,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Helpers for end-to-end tests: each test gets its own namespace and its own group of nodes
- * (label {@code e2e-group}), so tests sharing one simulated cluster never see each other's pods.
+ * Helpers for end-to-end tests: each test gets its own namespace and its own group of nodes (label
+ * {@code e2e-group}), so tests sharing one simulated cluster never see each other's pods.
  */
 final class E2eSupport {
   static final String GROUP_LABEL = "e2e-group";
@@ -41,13 +41,17 @@ final class E2eSupport {
     d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build());
-    spec.setTemplate(new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-        .withNewSpec()
-        .withNodeSelector(Map.of(GROUP_LABEL, group))
-        .withContainers(new ContainerBuilder().withName("agent").withImage("example.org/agent:1").build())
-        .endSpec()
-        .build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(Map.of(GROUP_LABEL, group))
+            .withContainers(
+                new ContainerBuilder().withName("agent").withImage("example.org/agent:1").build())
+            .endSpec()
+            .build());
     d.setSpec(spec);
     return d;
   }
@@ -55,7 +59,12 @@ final class E2eSupport {
   /** Creates the NodeDaemon, and its namespace first if that is missing. */
   static NodeDaemon create(TestCluster cluster, NodeDaemon daemon) {
     cluster.createNamespace(daemon.getMetadata().getNamespace());
-    return cluster.client().resources(NodeDaemon.class).inNamespace(daemon.getMetadata().getNamespace()).resource(daemon).create();
+    return cluster
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(daemon.getMetadata().getNamespace())
+        .resource(daemon)
+        .create();
   }
 
   static NodeDaemon get(KubernetesClient client, String namespace, String name) {
@@ -68,43 +77,78 @@ final class E2eSupport {
 
   /** Pods of the namespace by node name (pods without a node under ""). */
   static Map<String, List<Pod>> podsByNode(KubernetesClient client, String namespace) {
-    return pods(client, namespace).stream().collect(Collectors.groupingBy(
-        p -> p.getSpec().getNodeName() == null ? "" : p.getSpec().getNodeName()));
+    return pods(client, namespace).stream()
+        .collect(
+            Collectors.groupingBy(
+                p -> p.getSpec().getNodeName() == null ? "" : p.getSpec().getNodeName()));
   }
 
   static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  static NodeDaemonStatus awaitStatus(KubernetesClient client, String namespace, String name, Predicate<NodeDaemonStatus> condition) {
+  static NodeDaemonStatus awaitStatus(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      Predicate<NodeDaemonStatus> condition) {
     try {
-      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-        NodeDaemon d = get(client, namespace, name);
-        return d != null && d.getStatus() != null && condition.test(d.getStatus());
-      });
+      await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                NodeDaemon d = get(client, namespace, name);
+                return d != null && d.getStatus() != null && condition.test(d.getStatus());
+              });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       NodeDaemon d = get(client, namespace, name);
-      throw new AssertionError("status never matched; last status: "
-          + io.fabric8.kubernetes.client.utils.Serialization.asJson(d == null ? null : d.getStatus())
-          + "; pods: " + pods(client, namespace).stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName()
-              + "/" + (p.getStatus() == null ? null : p.getStatus().getPhase())).toList(), e);
+      throw new AssertionError(
+          "status never matched; last status: "
+              + io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                  d == null ? null : d.getStatus())
+              + "; pods: "
+              + pods(client, namespace).stream()
+                  .map(
+                      p ->
+                          p.getMetadata().getName()
+                              + "@"
+                              + p.getSpec().getNodeName()
+                              + "/"
+                              + (p.getStatus() == null ? null : p.getStatus().getPhase()))
+                  .toList(),
+          e);
     }
     return get(client, namespace, name).getStatus();
   }
 
   /** All of desired, current, ready, updated and available equal n, and nothing misscheduled. */
   static Predicate<NodeDaemonStatus> converged(int n) {
-    return s -> s.getDesiredNumberScheduled() == n && s.getCurrentNumberScheduled() == n
-        && s.getNumberReady() == n && s.getUpdatedNumberScheduled() == n && s.getNumberAvailable() == n
-        && s.getNumberMisscheduled() == 0;
+    return s ->
+        s.getDesiredNumberScheduled() == n
+            && s.getCurrentNumberScheduled() == n
+            && s.getNumberReady() == n
+            && s.getUpdatedNumberScheduled() == n
+            && s.getNumberAvailable() == n
+            && s.getNumberMisscheduled() == 0;
   }
 
   static String conditionStatus(NodeDaemonStatus s, String type) {
-    return s.getConditions().stream().filter(c -> type.equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null);
+    return s.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .map(c -> c.getStatus())
+        .findFirst()
+        .orElse(null);
   }
 
   static String conditionReason(NodeDaemonStatus s, String type) {
-    return s.getConditions().stream().filter(c -> type.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(null);
+    return s.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .map(c -> c.getReason())
+        .findFirst()
+        .orElse(null);
   }
 }

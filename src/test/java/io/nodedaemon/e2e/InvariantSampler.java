@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Lists a namespace's pods over and over while a rollout runs and keeps the worst it saw: the
- * most nodes without a ready pod and the most pods on one node (not counting terminating pods
- * whose containers have stopped). Bounded: it stops when closed or
- * after five minutes, whichever comes first.
+ * Lists a namespace's pods over and over while a rollout runs and keeps the worst it saw: the most
+ * nodes without a ready pod and the most pods on one node (not counting terminating pods whose
+ * containers have stopped). Bounded: it stops when closed or after five minutes, whichever comes
+ * first.
  */
 final class InvariantSampler implements AutoCloseable {
   private final KubernetesClient client;
@@ -62,7 +62,8 @@ final class InvariantSampler implements AutoCloseable {
         readyNode.put(node, true);
       }
     }
-    worstPodsPerNode.accumulateAndGet(perNode.values().stream().max(Integer::compare).orElse(0), Math::max);
+    worstPodsPerNode.accumulateAndGet(
+        perNode.values().stream().max(Integer::compare).orElse(0), Math::max);
     worstUnavailable.accumulateAndGet(nodes - readyNode.size(), Math::max);
     samples.incrementAndGet();
   }
@@ -75,8 +76,12 @@ final class InvariantSampler implements AutoCloseable {
   /** Asserts that no sample ever had more unready nodes or more pods on a node than allowed. */
   void assertHeld(int maxUnavailableNodes, int maxPodsPerNode) {
     assertThat(samples.get()).as("samples taken").isGreaterThan(5);
-    assertThat(worstUnavailable.get()).as("most nodes without a ready pod at once").isLessThanOrEqualTo(maxUnavailableNodes);
-    assertThat(worstPodsPerNode.get()).as("most pods on one node at once").isLessThanOrEqualTo(maxPodsPerNode);
+    assertThat(worstUnavailable.get())
+        .as("most nodes without a ready pod at once")
+        .isLessThanOrEqualTo(maxUnavailableNodes);
+    assertThat(worstPodsPerNode.get())
+        .as("most pods on one node at once")
+        .isLessThanOrEqualTo(maxPodsPerNode);
   }
 
   @Override

@@ -32,15 +32,16 @@ class LeaderLossIT {
 
   static String[] replica(String identity) {
     return new String[] {
-        "-Dnodedaemon.leader-election.enabled=true",
-        "-Dnodedaemon.leader-election.lease-namespace=" + NS,
-        "-Dnodedaemon.leader-election.identity=" + identity,
-        // A long lease: fabric8's elector judges expiry by its own lease duration, not the
-        // holder's, and no replica may take the Lease from "someone-else" by expiry during the test.
-        // A leader still notices another holder at its next renewal (retry period).
-        "-Dnodedaemon.leader-election.lease-duration=120s",
-        "-Dnodedaemon.leader-election.renew-deadline=90s",
-        "-Dnodedaemon.leader-election.retry-period=500ms"};
+      "-Dnodedaemon.leader-election.enabled=true",
+      "-Dnodedaemon.leader-election.lease-namespace=" + NS,
+      "-Dnodedaemon.leader-election.identity=" + identity,
+      // A long lease: fabric8's elector judges expiry by its own lease duration, not the
+      // holder's, and no replica may take the Lease from "someone-else" by expiry during the test.
+      // A leader still notices another holder at its next renewal (retry period).
+      "-Dnodedaemon.leader-election.lease-duration=120s",
+      "-Dnodedaemon.leader-election.renew-deadline=90s",
+      "-Dnodedaemon.leader-election.retry-period=500ms"
+    };
   }
 
   static String holder(KubernetesClient client) {
@@ -49,12 +50,17 @@ class LeaderLossIT {
   }
 
   static void giveLeaseTo(KubernetesClient client, String identity) {
-    client.leases().inNamespace(NS).withName(LEASE).edit(l -> {
-      l.getSpec().setHolderIdentity(identity);
-      l.getSpec().setLeaseDurationSeconds(3600);
-      l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-      return l;
-    });
+    client
+        .leases()
+        .inNamespace(NS)
+        .withName(LEASE)
+        .edit(
+            l -> {
+              l.getSpec().setHolderIdentity(identity);
+              l.getSpec().setLeaseDurationSeconds(3600);
+              l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+              return l;
+            });
   }
 
   @Test
@@ -65,28 +71,44 @@ class LeaderLossIT {
     try (TestCluster cluster = Backend.startCluster()) {
       // JOSDK checks its Lease permissions first; a real API server answers this itself.
       if (cluster instanceof SimulatedCluster sim) {
-        sim.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-          .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus()
-              .withResourceRules(new ResourceRuleBuilder().withApiGroups("coordination.k8s.io")
-                  .withResources("leases").withVerbs("*").build())
-              .withIncomplete(false).endStatus().build())
-          .always();
+        sim.server()
+            .expect()
+            .post()
+            .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+            .andReturn(
+                201,
+                new SelfSubjectRulesReviewBuilder()
+                    .withNewStatus()
+                    .withResourceRules(
+                        new ResourceRuleBuilder()
+                            .withApiGroups("coordination.k8s.io")
+                            .withResources("leases")
+                            .withVerbs("*")
+                            .build())
+                    .withIncomplete(false)
+                    .endStatus()
+                    .build())
+            .always();
       }
       KubernetesClient client = cluster.client();
       cluster.createNamespace(NS);
       E2eSupport.addNodes(cluster, NS, "l-a", "l-b");
 
-      try (OperatorProcess first = OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-1"))) {
+      try (OperatorProcess first =
+          OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-1"))) {
         await().atMost(TIMEOUT).until(() -> "replica-1".equals(holder(client)));
         E2eSupport.create(cluster, E2eSupport.daemon(NS, "agent", NS));
         E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(2));
 
-        try (OperatorProcess second = OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-2"))) {
+        try (OperatorProcess second =
+            OperatorProcess.start(base, cluster, log, TIMEOUT, replica("replica-2"))) {
           assertThat(holder(client)).isEqualTo("replica-1");
 
           // Someone else holds the Lease now: the old leader must stop and exit.
           giveLeaseTo(client, "someone-else");
-          assertThat(first.awaitExit(Duration.ofSeconds(20))).as("the old leader's exit status").isEqualTo(1);
+          assertThat(first.awaitExit(Duration.ofSeconds(20)))
+              .as("the old leader's exit status")
+              .isEqualTo(1);
 
           // Nobody leads: a new node gets no pod, so nothing reconciles any more.
           E2eSupport.addNodes(cluster, NS, "l-c");

@@ -13,7 +13,6 @@ import static io.nodedaemon.e2e.E2eSupport.podsByNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -32,13 +31,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The real operator against the simulated cluster: placement, pod management, status (SPEC §2–§5). */
+/**
+ * The real operator against the simulated cluster: placement, pod management, status (SPEC §2–§5).
+ */
 @QuarkusTest
 @WithTestResource(ClusterResource.class)
 class NodeDaemonCoreE2eTest {
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   KubernetesClient client() {
     return cluster.client();
@@ -49,7 +49,12 @@ class NodeDaemonCoreE2eTest {
     addNodes(cluster, "basic", "basic-1", "basic-2", "basic-3");
     NodeDaemon created = create(cluster, daemon("basic", "agent", "basic"));
 
-    NodeDaemonStatus status = awaitStatus(client(), "basic", "agent", converged(3).and(s -> "True".equals(conditionStatus(s, "Ready"))));
+    NodeDaemonStatus status =
+        awaitStatus(
+            client(),
+            "basic",
+            "agent",
+            converged(3).and(s -> "True".equals(conditionStatus(s, "Ready"))));
 
     assertThat(conditionStatus(status, "Reconciling")).isEqualTo("False");
     assertThat(conditionStatus(status, "Stalled")).isEqualTo("False");
@@ -60,15 +65,19 @@ class NodeDaemonCoreE2eTest {
     byNode.values().forEach(p -> assertThat(p).hasSize(1));
     Pod pod = byNode.get("basic-1").get(0);
     assertThat(pod.getMetadata().getName()).startsWith("agent-");
-    assertThat(pod.getMetadata().getLabels()).containsEntry("app", "agent")
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("app", "agent")
         .containsEntry("controller-revision-hash", status.getUpdateRevision());
     OwnerReference owner = pod.getMetadata().getOwnerReferences().get(0);
     assertThat(owner.getKind()).isEqualTo("NodeDaemon");
     assertThat(owner.getController()).isTrue();
     assertThat(owner.getUid()).isEqualTo(created.getMetadata().getUid());
     assertThat(client().v1().events().inNamespace("basic").list().getItems())
-        .anyMatch(e -> "SuccessfulCreate".equals(e.getReason()) && "Normal".equals(e.getType())
-            && "NodeDaemon".equals(e.getInvolvedObject().getKind()));
+        .anyMatch(
+            e ->
+                "SuccessfulCreate".equals(e.getReason())
+                    && "Normal".equals(e.getType())
+                    && "NodeDaemon".equals(e.getInvolvedObject().getKind()));
   }
 
   @Test
@@ -87,13 +96,26 @@ class NodeDaemonCoreE2eTest {
     await().atMost(TIMEOUT).until(() -> !podsByNode(client(), "churn").containsKey("churn-2"));
 
     // NoSchedule: the running pod stays (misscheduled), no new pod would be placed.
-    cluster.updateNode(SimNode.named("churn-3").label(E2eSupport.GROUP_LABEL, "churn").taint("dedicated", "db", "NoSchedule").build());
-    NodeDaemonStatus s = awaitStatus(client(), "churn", "agent", st -> st.getDesiredNumberScheduled() == 1 && st.getNumberMisscheduled() == 1);
+    cluster.updateNode(
+        SimNode.named("churn-3")
+            .label(E2eSupport.GROUP_LABEL, "churn")
+            .taint("dedicated", "db", "NoSchedule")
+            .build());
+    NodeDaemonStatus s =
+        awaitStatus(
+            client(),
+            "churn",
+            "agent",
+            st -> st.getDesiredNumberScheduled() == 1 && st.getNumberMisscheduled() == 1);
     assertThat(podsByNode(client(), "churn")).containsKey("churn-3");
     assertThat(s.getCurrentNumberScheduled()).isEqualTo(1);
 
     // NoExecute: the pod is evicted.
-    cluster.updateNode(SimNode.named("churn-3").label(E2eSupport.GROUP_LABEL, "churn").taint("dedicated", "db", "NoExecute").build());
+    cluster.updateNode(
+        SimNode.named("churn-3")
+            .label(E2eSupport.GROUP_LABEL, "churn")
+            .taint("dedicated", "db", "NoExecute")
+            .build());
     awaitStatus(client(), "churn", "agent", converged(1));
     await().atMost(TIMEOUT).until(() -> !podsByNode(client(), "churn").containsKey("churn-3"));
 
@@ -105,17 +127,29 @@ class NodeDaemonCoreE2eTest {
   @Test
   void cordonedNodesGetPodsAndNotReadyNodesKeepThePodTheyHave() {
     cluster.addNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").build());
-    cluster.addNode(SimNode.named("odd-cordoned").label(E2eSupport.GROUP_LABEL, "odd").cordoned().build());
-    cluster.addNode(SimNode.named("odd-new-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
+    cluster.addNode(
+        SimNode.named("odd-cordoned").label(E2eSupport.GROUP_LABEL, "odd").cordoned().build());
+    cluster.addNode(
+        SimNode.named("odd-new-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
     create(cluster, daemon("odd", "agent", "odd"));
 
-    // not-ready:NoSchedule (TaintNodesByCondition) is not among the daemon tolerations: no new pod there.
-    awaitStatus(client(), "odd", "agent", s -> s.getDesiredNumberScheduled() == 2 && s.getCurrentNumberScheduled() == 2);
+    // not-ready:NoSchedule (TaintNodesByCondition) is not among the daemon tolerations: no new pod
+    // there.
+    awaitStatus(
+        client(),
+        "odd",
+        "agent",
+        s -> s.getDesiredNumberScheduled() == 2 && s.getCurrentNumberScheduled() == 2);
     assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
 
     // A node that goes NotReady keeps its pod: not-ready:NoExecute is tolerated.
-    cluster.updateNode(SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
-    awaitStatus(client(), "odd", "agent", s -> s.getDesiredNumberScheduled() == 1 && s.getNumberMisscheduled() == 1);
+    cluster.updateNode(
+        SimNode.named("odd-notready").label(E2eSupport.GROUP_LABEL, "odd").notReady().build());
+    awaitStatus(
+        client(),
+        "odd",
+        "agent",
+        s -> s.getDesiredNumberScheduled() == 1 && s.getNumberMisscheduled() == 1);
     assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
   }
 
@@ -130,11 +164,25 @@ class NodeDaemonCoreE2eTest {
     cluster.kubelet().failPod("fail", first.getMetadata().getName());
     cluster.kubelet().succeedPod("fail", second.getMetadata().getName());
 
-    await().atMost(TIMEOUT).until(() -> {
-      Map<String, List<Pod>> byNode = podsByNode(client(), "fail");
-      return byNode.getOrDefault("fail-1", List.of()).stream().anyMatch(p -> E2eSupport.ready(p) && !first.getMetadata().getUid().equals(p.getMetadata().getUid()))
-          && byNode.getOrDefault("fail-2", List.of()).stream().anyMatch(p -> E2eSupport.ready(p) && !second.getMetadata().getUid().equals(p.getMetadata().getUid()));
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              Map<String, List<Pod>> byNode = podsByNode(client(), "fail");
+              return byNode.getOrDefault("fail-1", List.of()).stream()
+                      .anyMatch(
+                          p ->
+                              E2eSupport.ready(p)
+                                  && !first.getMetadata().getUid().equals(p.getMetadata().getUid()))
+                  && byNode.getOrDefault("fail-2", List.of()).stream()
+                      .anyMatch(
+                          p ->
+                              E2eSupport.ready(p)
+                                  && !second
+                                      .getMetadata()
+                                      .getUid()
+                                      .equals(p.getMetadata().getUid()));
+            });
     awaitStatus(client(), "fail", "agent", converged(2));
     assertThat(pods(client(), "fail")).hasSize(2);
     assertThat(client().v1().events().inNamespace("fail").list().getItems())
@@ -150,27 +198,43 @@ class NodeDaemonCoreE2eTest {
     Pod original = pods(client(), "dup").get(0);
 
     // A second controlled pod on the same node, as a stale cache elsewhere could have made.
-    Pod extra = new PodBuilder(original)
-        .editMetadata().withName("agent-extra").withUid(null).withResourceVersion(null).withCreationTimestamp(null).endMetadata()
-        .withStatus(null)
-        .build();
+    Pod extra =
+        new PodBuilder(original)
+            .editMetadata()
+            .withName("agent-extra")
+            .withUid(null)
+            .withResourceVersion(null)
+            .withCreationTimestamp(null)
+            .endMetadata()
+            .withStatus(null)
+            .build();
     client().pods().inNamespace("dup").resource(extra).create();
 
     await().atMost(TIMEOUT).until(() -> pods(client(), "dup").size() == 1);
-    assertThat(pods(client(), "dup").get(0).getMetadata().getUid()).isEqualTo(original.getMetadata().getUid());
+    assertThat(pods(client(), "dup").get(0).getMetadata().getUid())
+        .isEqualTo(original.getMetadata().getUid());
   }
 
   @Test
   void orphanIsAdoptedWithoutASecondPod() {
     addNodes(cluster, "orphan", "orphan-1", "orphan-2");
     NodeDaemon template = daemon("orphan", "agent", "orphan");
-    // OnDelete: an adopted pod of another revision is kept, not rolled (RollingUpdate would replace it).
+    // OnDelete: an adopted pod of another revision is kept, not rolled (RollingUpdate would replace
+    // it).
     template.getSpec().setUpdateStrategy(new io.nodedaemon.api.NodeDaemonUpdateStrategy());
-    template.getSpec().getUpdateStrategy().setType(io.nodedaemon.api.NodeDaemonUpdateStrategy.Type.OnDelete);
-    Pod orphan = new PodBuilder()
-        .withNewMetadata().withName("left-behind").withNamespace("orphan").withLabels(Map.of("app", "agent")).endMetadata()
-        .withSpec(template.getSpec().getTemplate().getSpec())
-        .build();
+    template
+        .getSpec()
+        .getUpdateStrategy()
+        .setType(io.nodedaemon.api.NodeDaemonUpdateStrategy.Type.OnDelete);
+    Pod orphan =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("left-behind")
+            .withNamespace("orphan")
+            .withLabels(Map.of("app", "agent"))
+            .endMetadata()
+            .withSpec(template.getSpec().getTemplate().getSpec())
+            .build();
     orphan.getSpec().setNodeName("orphan-1");
     cluster.createNamespace("orphan");
     client().pods().inNamespace("orphan").resource(orphan).create();
@@ -180,12 +244,19 @@ class NodeDaemonCoreE2eTest {
 
     NodeDaemon created = create(cluster, template);
     // OnDelete keeps the adopted pod although it carries no revision: 1 of 2 nodes is up to date.
-    awaitStatus(client(), "orphan", "agent", s -> s.getCurrentNumberScheduled() == 2 && s.getNumberReady() == 2
-        && s.getUpdatedNumberScheduled() == 1);
+    awaitStatus(
+        client(),
+        "orphan",
+        "agent",
+        s ->
+            s.getCurrentNumberScheduled() == 2
+                && s.getNumberReady() == 2
+                && s.getUpdatedNumberScheduled() == 1);
     await().atMost(TIMEOUT).until(() -> pods(client(), "orphan").size() == 2);
 
     Pod adopted = client().pods().inNamespace("orphan").withName("left-behind").get();
-    assertThat(adopted.getMetadata().getOwnerReferences()).anyMatch(r -> created.getMetadata().getUid().equals(r.getUid()) && r.getController());
+    assertThat(adopted.getMetadata().getOwnerReferences())
+        .anyMatch(r -> created.getMetadata().getUid().equals(r.getUid()) && r.getController());
     Map<String, List<Pod>> byNode = podsByNode(client(), "orphan");
     assertThat(byNode.get("orphan-1")).hasSize(1);
     assertThat(byNode.get("orphan-2")).hasSize(1);
@@ -198,14 +269,33 @@ class NodeDaemonCoreE2eTest {
     awaitStatus(client(), "release", "agent", converged(1));
     Pod pod = pods(client(), "release").get(0);
 
-    client().pods().inNamespace("release").withName(pod.getMetadata().getName())
-        .edit(p -> new PodBuilder(p).editMetadata().addToLabels("app", "debugging").endMetadata().build());
+    client()
+        .pods()
+        .inNamespace("release")
+        .withName(pod.getMetadata().getName())
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToLabels("app", "debugging")
+                    .endMetadata()
+                    .build());
 
-    await().atMost(TIMEOUT).until(() -> {
-      Pod released = client().pods().inNamespace("release").withName(pod.getMetadata().getName()).get();
-      return released != null && (released.getMetadata().getOwnerReferences() == null
-          || released.getMetadata().getOwnerReferences().stream().noneMatch(r -> created.getMetadata().getUid().equals(r.getUid())));
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              Pod released =
+                  client()
+                      .pods()
+                      .inNamespace("release")
+                      .withName(pod.getMetadata().getName())
+                      .get();
+              return released != null
+                  && (released.getMetadata().getOwnerReferences() == null
+                      || released.getMetadata().getOwnerReferences().stream()
+                          .noneMatch(r -> created.getMetadata().getUid().equals(r.getUid())));
+            });
     // The released pod lives on, untouched, and a new pod takes its place.
     await().atMost(TIMEOUT).until(() -> pods(client(), "release").size() == 2);
     awaitStatus(client(), "release", "agent", converged(1));
@@ -216,12 +306,22 @@ class NodeDaemonCoreE2eTest {
   void foreignPodsAreNeverTouched() {
     addNodes(cluster, "foreign", "foreign-1");
     NodeDaemon template = daemon("foreign", "agent", "foreign");
-    Pod foreign = new PodBuilder()
-        .withNewMetadata().withName("someone-elses").withNamespace("foreign").withLabels(Map.of("app", "agent"))
-        .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("rs").withUid("rs-uid").withController(true).endOwnerReference()
-        .endMetadata()
-        .withSpec(template.getSpec().getTemplate().getSpec())
-        .build();
+    Pod foreign =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("someone-elses")
+            .withNamespace("foreign")
+            .withLabels(Map.of("app", "agent"))
+            .addNewOwnerReference()
+            .withApiVersion("apps/v1")
+            .withKind("ReplicaSet")
+            .withName("rs")
+            .withUid("rs-uid")
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withSpec(template.getSpec().getTemplate().getSpec())
+            .build();
     foreign.getSpec().setNodeName("foreign-1");
     cluster.createNamespace("foreign");
     client().pods().inNamespace("foreign").resource(foreign).create();
@@ -231,7 +331,9 @@ class NodeDaemonCoreE2eTest {
 
     Pod after = client().pods().inNamespace("foreign").withName("someone-elses").get();
     assertThat(after).isNotNull();
-    assertThat(after.getMetadata().getOwnerReferences()).singleElement().satisfies(r -> assertThat(r.getUid()).isEqualTo("rs-uid"));
+    assertThat(after.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getUid()).isEqualTo("rs-uid"));
   }
 
   @Test
@@ -240,10 +342,15 @@ class NodeDaemonCoreE2eTest {
     NodeDaemon bad = daemon("invalid", "agent", "invalid");
     // A label value that is no valid label value: the CRD schema does not check label syntax (a
     // pattern per label would cost CEL budget), the operator does, before any pod is created.
-    bad.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "agent", "tier", "not valid!"));
+    bad.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setLabels(Map.of("app", "agent", "tier", "not valid!"));
     create(cluster, bad);
 
-    NodeDaemonStatus status = awaitStatus(client(), "invalid", "agent", s -> "True".equals(conditionStatus(s, "Stalled")));
+    NodeDaemonStatus status =
+        awaitStatus(
+            client(), "invalid", "agent", s -> "True".equals(conditionStatus(s, "Stalled")));
     assertThat(conditionReason(status, "Stalled")).isEqualTo("InvalidSpec");
     assertThat(conditionStatus(status, "Ready")).isEqualTo("False");
     assertThat(pods(client(), "invalid")).isEmpty();
@@ -255,25 +362,38 @@ class NodeDaemonCoreE2eTest {
   void neverTwoPodsOnANodeWhileConverging() throws Exception {
     addNodes(cluster, "twice", "twice-1", "twice-2", "twice-3", "twice-4");
     AtomicInteger worst = new AtomicInteger();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          podsByNode(client(), "twice").forEach((node, ps) -> worst.accumulateAndGet(node.isEmpty() ? 0 : ps.size(), Math::max));
-        } catch (RuntimeException ignored) {
-          // the sampler only watches; a failed list is retried
-        }
-      }
-    });
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  podsByNode(client(), "twice")
+                      .forEach(
+                          (node, ps) ->
+                              worst.accumulateAndGet(node.isEmpty() ? 0 : ps.size(), Math::max));
+                } catch (RuntimeException ignored) {
+                  // the sampler only watches; a failed list is retried
+                }
+              }
+            });
     sampler.start();
     try {
       create(cluster, daemon("twice", "agent", "twice"));
       awaitStatus(client(), "twice", "agent", converged(4));
       // Churn that makes the operator re-plan many times.
       for (int i = 0; i < 3; i++) {
-        // The status may still show the previous convergence: wait for a running pod on the node itself.
-        Pod running = await().atMost(TIMEOUT).until(
-            () -> podsByNode(client(), "twice").getOrDefault("twice-1", List.of()).stream().filter(E2eSupport::ready).findFirst(),
-            java.util.Optional::isPresent).orElseThrow();
+        // The status may still show the previous convergence: wait for a running pod on the node
+        // itself.
+        Pod running =
+            await()
+                .atMost(TIMEOUT)
+                .until(
+                    () ->
+                        podsByNode(client(), "twice").getOrDefault("twice-1", List.of()).stream()
+                            .filter(E2eSupport::ready)
+                            .findFirst(),
+                    java.util.Optional::isPresent)
+                .orElseThrow();
         cluster.kubelet().failPod("twice", running.getMetadata().getName());
         awaitStatus(client(), "twice", "agent", converged(4));
       }

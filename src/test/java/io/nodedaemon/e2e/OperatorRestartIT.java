@@ -10,9 +10,9 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.api.NodeDaemonUpdateStrategy;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
-import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.cluster.Backend;
 import io.nodedaemon.cluster.TestCluster;
+import io.nodedaemon.sim.OperatorProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +51,25 @@ class OperatorRestartIT {
         try (InvariantSampler sampler = new InvariantSampler(client, NS, 4)) {
           // The new image does not become ready until released: the rollout stops after one node.
           cluster.kubelet().holdReadinessOfImage(BROKEN_FOR_NOW);
-          client.resources(NodeDaemon.class).inNamespace(NS).withName("agent").edit(nd -> {
-            nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(BROKEN_FOR_NOW);
-            return nd;
-          });
-          E2eSupport.awaitStatus(client, NS, "agent", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1);
+          client
+              .resources(NodeDaemon.class)
+              .inNamespace(NS)
+              .withName("agent")
+              .edit(
+                  nd -> {
+                    nd.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .setImage(BROKEN_FOR_NOW);
+                    return nd;
+                  });
+          E2eSupport.awaitStatus(
+              client,
+              NS,
+              "agent",
+              s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1);
           first.kill();
           assertThat(first.isAlive()).isFalse();
 
@@ -67,11 +81,22 @@ class OperatorRestartIT {
                 cluster.kubelet().setReady(NS, p.getMetadata().getName(), true);
               }
             }
-            NodeDaemonStatus done = E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(4)
-                .and(s -> s.getObservedGeneration() == 2L && "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
+            NodeDaemonStatus done =
+                E2eSupport.awaitStatus(
+                    client,
+                    NS,
+                    "agent",
+                    E2eSupport.converged(4)
+                        .and(
+                            s ->
+                                s.getObservedGeneration() == 2L
+                                    && "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
             await().atMost(TIMEOUT).until(() -> E2eSupport.pods(client, NS).size() == 4);
-            assertThat(E2eSupport.pods(client, NS)).allSatisfy(p -> assertThat(p.getMetadata().getLabels())
-                .containsEntry("controller-revision-hash", done.getUpdateRevision()));
+            assertThat(E2eSupport.pods(client, NS))
+                .allSatisfy(
+                    p ->
+                        assertThat(p.getMetadata().getLabels())
+                            .containsEntry("controller-revision-hash", done.getUpdateRevision()));
             assertThat(second.isAlive()).isTrue();
           }
           sampler.assertHeld(1, 1);

@@ -40,8 +40,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ClusterResource.class)
 class PodReplacementE2eTest {
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   KubernetesClient client() {
     return cluster.client();
@@ -56,8 +55,11 @@ class PodReplacementE2eTest {
   /** The ready pod on the node that is not {@code old}, if any. */
   Optional<Pod> readySuccessor(String namespace, Pod old) {
     return pods(client(), namespace).stream()
-        .filter(p -> !old.getMetadata().getUid().equals(p.getMetadata().getUid()) && E2eSupport.ready(p)
-            && p.getMetadata().getDeletionTimestamp() == null)
+        .filter(
+            p ->
+                !old.getMetadata().getUid().equals(p.getMetadata().getUid())
+                    && E2eSupport.ready(p)
+                    && p.getMetadata().getDeletionTimestamp() == null)
         .findFirst();
   }
 
@@ -69,16 +71,33 @@ class PodReplacementE2eTest {
     Pod old = pods(client(), "successor").get(0);
     // Something else (a cleanup controller, say) holds the pod with a finalizer, so the deleted
     // pod stays, Terminating, under the name a replacement for this node and revision derives.
-    client().pods().inNamespace("successor").withName(old.getMetadata().getName())
-        .edit(p -> new PodBuilder(p).editMetadata().addToFinalizers("example.org/cleanup").endMetadata().build());
+    client()
+        .pods()
+        .inNamespace("successor")
+        .withName(old.getMetadata().getName())
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToFinalizers("example.org/cleanup")
+                    .endMetadata()
+                    .build());
 
     cluster.kubelet().failPod("successor", old.getMetadata().getName());
 
-    Pod successor = await().atMost(Duration.ofSeconds(5)).until(() -> readySuccessor("successor", old), Optional::isPresent)
-        .orElseThrow();
-    Pod predecessor = client().pods().inNamespace("successor").withName(old.getMetadata().getName()).get();
-    assertThat(predecessor.getMetadata().getDeletionTimestamp()).as("the old pod is still terminating").isNotNull();
-    assertThat(successor.getMetadata().getName()).startsWith("agent-").isNotEqualTo(old.getMetadata().getName());
+    Pod successor =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> readySuccessor("successor", old), Optional::isPresent)
+            .orElseThrow();
+    Pod predecessor =
+        client().pods().inNamespace("successor").withName(old.getMetadata().getName()).get();
+    assertThat(predecessor.getMetadata().getDeletionTimestamp())
+        .as("the old pod is still terminating")
+        .isNotNull();
+    assertThat(successor.getMetadata().getName())
+        .startsWith("agent-")
+        .isNotEqualTo(old.getMetadata().getName());
     assertThat(successor.getSpec().getNodeName()).isEqualTo("successor-1");
     awaitStatus(client(), "successor", "agent", converged(1));
   }
@@ -89,13 +108,21 @@ class PodReplacementE2eTest {
     create(cluster, daemon("deleted", "agent", "deleted"));
     awaitStatus(client(), "deleted", "agent", converged(1));
     Pod old = pods(client(), "deleted").get(0);
-    // The kubelet stops the containers but does not finish the deletion (a volume that will not unmount).
-    cluster.kubelet().holdTermination(p -> old.getMetadata().getUid().equals(p.getMetadata().getUid()));
+    // The kubelet stops the containers but does not finish the deletion (a volume that will not
+    // unmount).
+    cluster
+        .kubelet()
+        .holdTermination(p -> old.getMetadata().getUid().equals(p.getMetadata().getUid()));
 
     client().pods().inNamespace("deleted").withName(old.getMetadata().getName()).delete();
 
-    Pod successor = await().atMost(TIMEOUT).until(() -> readySuccessor("deleted", old), Optional::isPresent).orElseThrow();
-    Pod predecessor = client().pods().inNamespace("deleted").withName(old.getMetadata().getName()).get();
+    Pod successor =
+        await()
+            .atMost(TIMEOUT)
+            .until(() -> readySuccessor("deleted", old), Optional::isPresent)
+            .orElseThrow();
+    Pod predecessor =
+        client().pods().inNamespace("deleted").withName(old.getMetadata().getName()).get();
     assertThat(predecessor.getMetadata().getDeletionTimestamp()).isNotNull();
     assertThat(predecessor.getStatus().getPhase()).isEqualTo("Failed");
     assertThat(successor.getMetadata().getName()).isNotEqualTo(old.getMetadata().getName());
@@ -107,18 +134,22 @@ class PodReplacementE2eTest {
     List<Instant> created = new CopyOnWriteArrayList<>();
     cluster.kubelet().failOnStart(p -> "crashloop".equals(p.getMetadata().getNamespace()));
     addNodes(cluster, "crashloop", "crashloop-1");
-    try (var watch = client().pods().inNamespace("crashloop").watch(new Watcher<Pod>() {
-      @Override
-      public void eventReceived(Action action, Pod pod) {
-        if (action == Action.ADDED) {
-          created.add(Instant.now());
-        }
-      }
+    try (var watch =
+        client()
+            .pods()
+            .inNamespace("crashloop")
+            .watch(
+                new Watcher<Pod>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    if (action == Action.ADDED) {
+                      created.add(Instant.now());
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {
-      }
-    })) {
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
       NodeDaemon daemon = create(cluster, daemon("crashloop", "agent", "crashloop"));
 
       // Failed-pod backoff 1 s, 2 s, 4 s: the fifth pod comes about 7 s after the second.
@@ -132,11 +163,20 @@ class PodReplacementE2eTest {
       // 1 s, 2 s, 4 s, give or take the time a pass takes to see the failure.
       assertThat(gaps.get(0)).as("gaps %s", gaps).isGreaterThanOrEqualTo(750);
       assertThat(gaps.get(1)).as("gaps %s", gaps).isGreaterThanOrEqualTo(1500);
-      assertThat(gaps.get(2)).as("gaps %s", gaps).isGreaterThanOrEqualTo(3000).isGreaterThan(2 * gaps.get(0));
+      assertThat(gaps.get(2))
+          .as("gaps %s", gaps)
+          .isGreaterThanOrEqualTo(3000)
+          .isGreaterThan(2 * gaps.get(0));
       // One kill per replacement; repeats of one message are counted on one Event.
-      List<Event> killed = client().v1().events().inNamespace("crashloop").list().getItems().stream()
-          .filter(e -> "FailedDaemonPod".equals(e.getReason())).toList();
-      assertThat(killed).allSatisfy(e -> assertThat(e.getInvolvedObject().getUid()).isEqualTo(daemon.getMetadata().getUid()));
+      List<Event> killed =
+          client().v1().events().inNamespace("crashloop").list().getItems().stream()
+              .filter(e -> "FailedDaemonPod".equals(e.getReason()))
+              .toList();
+      assertThat(killed)
+          .allSatisfy(
+              e ->
+                  assertThat(e.getInvolvedObject().getUid())
+                      .isEqualTo(daemon.getMetadata().getUid()));
       assertThat(killed.stream().mapToInt(Event::getCount).sum()).isGreaterThanOrEqualTo(4);
     }
   }

@@ -19,16 +19,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The progress-deadline clock survives restarts (SPEC §6): the packaged operator killed and
- * started again and again, each time well within the deadline, still reports a stuck rollout
- * Stalled once the deadline has passed since its last progress.
+ * The progress-deadline clock survives restarts (SPEC §6): the packaged operator killed and started
+ * again and again, each time well within the deadline, still reports a stuck rollout Stalled once
+ * the deadline has passed since its last progress.
  */
 class ProgressDeadlineRestartIT {
 
   static final Duration TIMEOUT = Duration.ofSeconds(60);
   static final String NS = "restarts";
-  /** Longer than an operator process lives here, even on a loaded machine (start up to ~20 s, then 3 s). */
+
+  /**
+   * Longer than an operator process lives here, even on a loaded machine (start up to ~20 s, then 3
+   * s).
+   */
   static final int DEADLINE_SECONDS = 40;
+
   static final String NEVER_READY = "example.org/agent:never-ready";
 
   @Test
@@ -52,11 +57,20 @@ class ProgressDeadlineRestartIT {
         E2eSupport.create(cluster, d);
         E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(2));
         cluster.kubelet().holdReadinessOfImage(NEVER_READY);
-        client.resources(NodeDaemon.class).inNamespace(NS).withName("agent").edit(nd -> {
-          nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(NEVER_READY);
-          return nd;
-        });
-        E2eSupport.awaitStatus(client, NS, "agent", s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1);
+        client
+            .resources(NodeDaemon.class)
+            .inNamespace(NS)
+            .withName("agent")
+            .edit(
+                nd -> {
+                  nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(NEVER_READY);
+                  return nd;
+                });
+        E2eSupport.awaitStatus(
+            client,
+            NS,
+            "agent",
+            s -> s.getObservedGeneration() == 2L && s.getUpdatedNumberScheduled() == 1);
         first.kill();
       }
       Instant stuckSince = Instant.now();
@@ -66,7 +80,8 @@ class ProgressDeadlineRestartIT {
       int restarts = 0;
       boolean stalled = false;
       Duration lifeOfTheOneThatSawIt = null;
-      while (!stalled && Duration.between(stuckSince, Instant.now()).toSeconds() < 6 * DEADLINE_SECONDS) {
+      while (!stalled
+          && Duration.between(stuckSince, Instant.now()).toSeconds() < 6 * DEADLINE_SECONDS) {
         Instant started = Instant.now();
         try (OperatorProcess operator = OperatorProcess.start(base, cluster, log, TIMEOUT)) {
           restarts++;
@@ -81,7 +96,8 @@ class ProgressDeadlineRestartIT {
       }
       NodeDaemonStatus status = E2eSupport.get(client, NS, "agent").getStatus();
       assertThat(stalled).as("Stalled after %d restarts; status %s", restarts, status).isTrue();
-      assertThat(E2eSupport.conditionReason(status, "Stalled")).isEqualTo("ProgressDeadlineExceeded");
+      assertThat(E2eSupport.conditionReason(status, "Stalled"))
+          .isEqualTo("ProgressDeadlineExceeded");
       // The process that reported it had not lived through a deadline itself: a clock kept in its
       // memory could not have run out; the one in status did.
       assertThat(lifeOfTheOneThatSawIt).isLessThan(Duration.ofSeconds(DEADLINE_SECONDS));
@@ -91,6 +107,8 @@ class ProgressDeadlineRestartIT {
 
   static boolean stalledNow(KubernetesClient client) {
     NodeDaemon d = E2eSupport.get(client, NS, "agent");
-    return d != null && d.getStatus() != null && "True".equals(E2eSupport.conditionStatus(d.getStatus(), "Stalled"));
+    return d != null
+        && d.getStatus() != null
+        && "True".equals(E2eSupport.conditionStatus(d.getStatus(), "Stalled"));
   }
 }

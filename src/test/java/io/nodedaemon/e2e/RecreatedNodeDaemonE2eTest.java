@@ -27,30 +27,47 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ClusterResource.class)
 class RecreatedNodeDaemonE2eTest {
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   @Test
   void aNodeDaemonRecreatedUnderTheSameNameIsNotBlockedByTheOldOnesLostCreate() {
     addNodes(cluster, "inherit", "inherit-1");
     // The API server answers the first create but the pod never shows: a lost create, which the
     // old NodeDaemon would wait 5 minutes for before creating on inherit-1 again.
-    ((SimulatedCluster) cluster).server().expect().post().withPath("/api/v1/namespaces/inherit/pods").andReturn(201, """
+    ((SimulatedCluster) cluster)
+        .server()
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/inherit/pods")
+        .andReturn(
+            201,
+            """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"agent-lost","namespace":"inherit","uid":"lost-uid"}}""")
         .once();
     int mark = cluster.writes().mark();
     NodeDaemon old = create(cluster, daemon("inherit", "agent", "inherit"));
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> !cluster.writes().since(mark, w -> w.equals("POST /api/v1/namespaces/inherit/pods")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !cluster
+                    .writes()
+                    .since(mark, w -> w.equals("POST /api/v1/namespaces/inherit/pods"))
+                    .isEmpty());
     cluster.client().resources(NodeDaemon.class).inNamespace("inherit").withName("agent").delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> get(cluster.client(), "inherit", "agent") == null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get(cluster.client(), "inherit", "agent") == null);
 
     NodeDaemon recreated = create(cluster, daemon("inherit", "agent", "inherit"));
 
     awaitStatus(cluster.client(), "inherit", "agent", converged(1));
     assertThat(recreated.getMetadata().getUid()).isNotEqualTo(old.getMetadata().getUid());
-    assertThat(cluster.client().pods().inNamespace("inherit").list().getItems()).singleElement()
-        .satisfies(p -> assertThat(p.getMetadata().getOwnerReferences().get(0).getUid())
-            .isEqualTo(recreated.getMetadata().getUid()));
+    assertThat(cluster.client().pods().inNamespace("inherit").list().getItems())
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.getMetadata().getOwnerReferences().get(0).getUid())
+                    .isEqualTo(recreated.getMetadata().getUid()));
   }
 }

@@ -25,13 +25,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The revision history on the simulated cluster: a revision exists before any pod carries its hash (SPEC §6). */
+/**
+ * The revision history on the simulated cluster: a revision exists before any pod carries its hash
+ * (SPEC §6).
+ */
 @QuarkusTest
 @WithTestResource(ClusterResource.class)
 class RevisionHistoryE2eTest {
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   @Test
   @Tag("sim-only") // injects API failures into the simulated API server
@@ -42,24 +44,68 @@ class RevisionHistoryE2eTest {
     String oldHash = awaitStatus(client, "revfail", "agent", converged(2)).getUpdateRevision();
 
     // The next revisions cannot be written for a while (a quota, a webhook that is down).
-    ((SimulatedCluster) cluster).server().expect().post().withPath("/apis/apps/v1/namespaces/revfail/controllerrevisions")
-        .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\",\"message\":\"exceeded quota\"}")
+    ((SimulatedCluster) cluster)
+        .server()
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/revfail/controllerrevisions")
+        .andReturn(
+            403,
+            "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\",\"message\":\"exceeded quota\"}")
         .times(4);
-    client.resources(NodeDaemon.class).inNamespace("revfail").withName("agent").edit(nd -> {
-      nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:2");
-      return nd;
-    });
+    client
+        .resources(NodeDaemon.class)
+        .inNamespace("revfail")
+        .withName("agent")
+        .edit(
+            nd -> {
+              nd.getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .setImage("example.org/agent:2");
+              return nd;
+            });
 
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> pods(client, "revfail").size() == 2
-        && pods(client, "revfail").stream().allMatch(p -> oldHash.equals(p.getMetadata().getLabels().get("controller-revision-hash"))
-            && p.getMetadata().getDeletionTimestamp() == null));
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                pods(client, "revfail").size() == 2
+                    && pods(client, "revfail").stream()
+                        .allMatch(
+                            p ->
+                                oldHash.equals(
+                                        p.getMetadata().getLabels().get("controller-revision-hash"))
+                                    && p.getMetadata().getDeletionTimestamp() == null));
 
     // Once the revision is written, the rollout goes ahead.
-    String newHash = awaitStatus(client, "revfail", "agent",
-        converged(2).and(s -> s.getObservedGeneration() == 2L && !oldHash.equals(s.getUpdateRevision()))).getUpdateRevision();
-    assertThat(client.apps().controllerRevisions().inNamespace("revfail").withName("agent-" + newHash).get()).isNotNull();
-    assertThat(pods(client, "revfail")).allSatisfy(p ->
-        assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash", newHash));
+    String newHash =
+        awaitStatus(
+                client,
+                "revfail",
+                "agent",
+                converged(2)
+                    .and(
+                        s ->
+                            s.getObservedGeneration() == 2L
+                                && !oldHash.equals(s.getUpdateRevision())))
+            .getUpdateRevision();
+    assertThat(
+            client
+                .apps()
+                .controllerRevisions()
+                .inNamespace("revfail")
+                .withName("agent-" + newHash)
+                .get())
+        .isNotNull();
+    assertThat(pods(client, "revfail"))
+        .allSatisfy(
+            p ->
+                assertThat(p.getMetadata().getLabels())
+                    .containsEntry("controller-revision-hash", newHash));
   }
 
   @Test
@@ -69,14 +115,24 @@ class RevisionHistoryE2eTest {
     addNodes(cluster, "revorphan", "ro-a");
     // The history a NodeDaemon deleted with --cascade=orphan left behind: its own template of old.
     NodeDaemon earlier = daemon("revorphan", "agent", "revorphan");
-    earlier.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.org/agent:0");
+    earlier
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setImage("example.org/agent:0");
     String oldHash = Revisions.hash(earlier.getSpec().getTemplate(), null);
-    ControllerRevision old = new ControllerRevisionBuilder()
-        .withNewMetadata().withName(Revisions.revisionName("agent", oldHash)).withNamespace("revorphan")
-        .withLabels(Map.of("app", "agent", "controller-revision-hash", oldHash)).endMetadata()
-        .withData(Revisions.revisionData(earlier.getSpec().getTemplate()))
-        .withRevision(1L)
-        .build();
+    ControllerRevision old =
+        new ControllerRevisionBuilder()
+            .withNewMetadata()
+            .withName(Revisions.revisionName("agent", oldHash))
+            .withNamespace("revorphan")
+            .withLabels(Map.of("app", "agent", "controller-revision-hash", oldHash))
+            .endMetadata()
+            .withData(Revisions.revisionData(earlier.getSpec().getTemplate()))
+            .withRevision(1L)
+            .build();
     cluster.createNamespace("revorphan");
     client.resource(old).create();
 
@@ -84,12 +140,23 @@ class RevisionHistoryE2eTest {
     awaitStatus(client, "revorphan", "agent", converged(1));
 
     String uid = E2eSupport.get(client, "revorphan", "agent").getMetadata().getUid();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-        client.apps().controllerRevisions().inNamespace("revorphan").withName(old.getMetadata().getName()).get()
-            .getMetadata().getOwnerReferences())
-        .anySatisfy(o -> {
-          assertThat(o.getUid()).isEqualTo(uid);
-          assertThat(o.getController()).isTrue();
-        }));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .apps()
+                            .controllerRevisions()
+                            .inNamespace("revorphan")
+                            .withName(old.getMetadata().getName())
+                            .get()
+                            .getMetadata()
+                            .getOwnerReferences())
+                    .anySatisfy(
+                        o -> {
+                          assertThat(o.getUid()).isEqualTo(uid);
+                          assertThat(o.getController()).isTrue();
+                        }));
   }
 }

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  */
 public final class BundleValidator {
   static final long MAX_BUNDLE_BYTES = 1L << 20;
-  static final Set<String> INSTALL_MODES = Set.of("OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces");
+  static final Set<String> INSTALL_MODES =
+      Set.of("OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces");
 
   private BundleValidator() {}
 
@@ -41,15 +42,21 @@ public final class BundleValidator {
     if (size > MAX_BUNDLE_BYTES) {
       errors.add("[bundle-size] bundle is " + size + " bytes, more than 1 MiB");
     }
-    // The loader falls back to defaults where these are wrong; OLM reads them from the image labels.
-    Map<String, Object> annotations = (Map<String, Object>) ((Map<String, Object>)
-        ManifestSync.YAML.readValue(annotationsFile.toFile(), Map.class)).get("annotations");
+    // The loader falls back to defaults where these are wrong; OLM reads them from the image
+    // labels.
+    Map<String, Object> annotations =
+        (Map<String, Object>)
+            ((Map<String, Object>) ManifestSync.YAML.readValue(annotationsFile.toFile(), Map.class))
+                .get("annotations");
     if (annotations == null) {
       annotations = Map.of();
     }
-    requireAnnotation(errors, annotations, "operators.operatorframework.io.bundle.mediatype.v1", "registry+v1");
-    requireAnnotation(errors, annotations, "operators.operatorframework.io.bundle.manifests.v1", "manifests/");
-    requireAnnotation(errors, annotations, "operators.operatorframework.io.bundle.metadata.v1", "metadata/");
+    requireAnnotation(
+        errors, annotations, "operators.operatorframework.io.bundle.mediatype.v1", "registry+v1");
+    requireAnnotation(
+        errors, annotations, "operators.operatorframework.io.bundle.manifests.v1", "manifests/");
+    requireAnnotation(
+        errors, annotations, "operators.operatorframework.io.bundle.metadata.v1", "metadata/");
     if (blank(annotations.get("operators.operatorframework.io.bundle.package.v1"))) {
       errors.add("[bundle-annotations] package name missing");
     }
@@ -72,7 +79,8 @@ public final class BundleValidator {
     }
     for (Map<String, Object> icon : list(spec.get("icon"))) {
       try {
-        Base64.getDecoder().decode(Objects.toString(icon.get("base64data"), "").replaceAll("\\s", ""));
+        Base64.getDecoder()
+            .decode(Objects.toString(icon.get("base64data"), "").replaceAll("\\s", ""));
       } catch (IllegalArgumentException e) {
         errors.add("[operatorhub-icon] icon base64data is not valid base64");
       }
@@ -80,7 +88,8 @@ public final class BundleValidator {
     return errors;
   }
 
-  private static void requireAnnotation(List<String> errors, Map<String, Object> a, String key, String value) {
+  private static void requireAnnotation(
+      List<String> errors, Map<String, Object> a, String key, String value) {
     if (!value.equals(a.get(key))) {
       errors.add("[bundle-annotations] " + key + " must be " + value + " but is " + a.get(key));
     }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Drift check (failsafe, after package): the committed k8s/generated and olm-bundle/ must equal
- * what this build produced in target/nodedaemon-install. Fix with
- * {@code ./mvnw -B package -DskipTests -Dnodedaemon.sync} and commit.
+ * what this build produced in target/nodedaemon-install. Fix with {@code ./mvnw -B package
+ * -DskipTests -Dnodedaemon.sync} and commit.
  */
 class CommittedManifestsIT {
 
@@ -25,8 +25,11 @@ class CommittedManifestsIT {
     for (String dir : ManifestSync.SYNCED_DIRS) {
       drift.addAll(diff(built.resolve(dir), Manifests.PROJECT.resolve(dir), dir));
     }
-    assertThat(drift).as("committed files differ from the build output; run "
-        + "./mvnw -B package -DskipTests -Dnodedaemon.sync and commit").isEmpty();
+    assertThat(drift)
+        .as(
+            "committed files differ from the build output; run "
+                + "./mvnw -B package -DskipTests -Dnodedaemon.sync and commit")
+        .isEmpty();
   }
 
   static List<String> diff(Path expected, Path actual, String label) throws IOException {
@@ -40,7 +43,9 @@ class CommittedManifestsIT {
         out.add(label + "/" + f + " differs");
       }
     }
-    a.stream().filter(f -> !e.contains(f)).forEach(f -> out.add(label + "/" + f + " not generated"));
+    a.stream()
+        .filter(f -> !e.contains(f))
+        .forEach(f -> out.add(label + "/" + f + " not generated"));
     return out;
   }
 
@@ -49,7 +54,10 @@ class CommittedManifestsIT {
       return List.of();
     }
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
+          .sorted()
+          .toList();
     }
   }
 }

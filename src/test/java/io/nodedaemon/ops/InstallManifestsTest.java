@@ -64,10 +64,12 @@ class InstallManifestsTest {
   static final Set<String> EXPECTED = new TreeSet<>();
 
   static {
-    // Exactly the calls the operator makes; the real-backend suites run the operator under these rules.
+    // Exactly the calls the operator makes; the real-backend suites run the operator under these
+    // rules.
     EXPECTED.addAll(expand("/nodes", "list", "watch"));
     EXPECTED.addAll(expand("/pods", "get", "list", "watch", "create", "delete", "patch"));
-    EXPECTED.addAll(expand("apps/controllerrevisions", "get", "list", "watch", "create", "delete", "patch"));
+    EXPECTED.addAll(
+        expand("apps/controllerrevisions", "get", "list", "watch", "create", "delete", "patch"));
     // get: the Event aggregation reads an Event before it patches its count (found on real RBAC).
     EXPECTED.addAll(expand("/events", "get", "create", "patch"));
     EXPECTED.addAll(expand("nodedaemon.io/nodedaemons", "get", "list", "watch"));
@@ -83,28 +85,42 @@ class InstallManifestsTest {
 
   @Test
   void leasesOnlyInTheOperatorsNamespaceThroughARole() {
-    assertThat(Manifests.ofKind(operator, Role.class)).singleElement().satisfies(role -> {
-      assertThat(role.getMetadata().getNamespace()).isEqualTo("nodedaemon-system");
-      assertThat(grants(role.getRules())).containsExactly("coordination.k8s.io/leases:create",
-          "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update");
-    });
-    assertThat(Manifests.ofKind(operator, RoleBinding.class)).singleElement().satisfies(binding -> {
-      assertThat(binding.getMetadata().getNamespace()).isEqualTo("nodedaemon-system");
-      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-      assertThat(binding.getRoleRef().getName()).isEqualTo(Manifests.ofKind(operator, Role.class).get(0).getMetadata().getName());
-      assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-        assertThat(s.getKind()).isEqualTo("ServiceAccount");
-        assertThat(s.getName()).isEqualTo("nodedaemon-operator");
-        assertThat(s.getNamespace()).isEqualTo("nodedaemon-system");
-      });
-    });
+    assertThat(Manifests.ofKind(operator, Role.class))
+        .singleElement()
+        .satisfies(
+            role -> {
+              assertThat(role.getMetadata().getNamespace()).isEqualTo("nodedaemon-system");
+              assertThat(grants(role.getRules()))
+                  .containsExactly(
+                      "coordination.k8s.io/leases:create",
+                      "coordination.k8s.io/leases:get",
+                      "coordination.k8s.io/leases:update");
+            });
+    assertThat(Manifests.ofKind(operator, RoleBinding.class))
+        .singleElement()
+        .satisfies(
+            binding -> {
+              assertThat(binding.getMetadata().getNamespace()).isEqualTo("nodedaemon-system");
+              assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+              assertThat(binding.getRoleRef().getName())
+                  .isEqualTo(Manifests.ofKind(operator, Role.class).get(0).getMetadata().getName());
+              assertThat(binding.getSubjects())
+                  .singleElement()
+                  .satisfies(
+                      s -> {
+                        assertThat(s.getKind()).isEqualTo("ServiceAccount");
+                        assertThat(s.getName()).isEqualTo("nodedaemon-operator");
+                        assertThat(s.getNamespace()).isEqualTo("nodedaemon-system");
+                      });
+            });
   }
 
   @Test
   void noWildcardsSecretsOrCrdWrites() {
     Set<String> all = new TreeSet<>();
     Manifests.ofKind(operator, ClusterRole.class).forEach(r -> all.addAll(grants(r.getRules())));
-    assertThat(all).noneMatch(g -> g.contains("*"))
+    assertThat(all)
+        .noneMatch(g -> g.contains("*"))
         .noneMatch(g -> g.contains("/secrets:"))
         .noneMatch(g -> g.startsWith("apiextensions.k8s.io/"));
   }
@@ -116,16 +132,24 @@ class InstallManifestsTest {
     ClusterRoleBinding crb = crbs.get(0);
     assertThat(crb.getRoleRef().getName())
         .isEqualTo(Manifests.ofKind(operator, ClusterRole.class).get(0).getMetadata().getName());
-    assertThat(crb.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo("nodedaemon-operator");
-      assertThat(s.getNamespace()).isEqualTo("nodedaemon-system");
-    });
+    assertThat(crb.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("nodedaemon-operator");
+              assertThat(s.getNamespace()).isEqualTo("nodedaemon-system");
+            });
     // e.g. quarkus-kubernetes-client's default "view" RoleBinding would grant far more than §7:
-    // the only RoleBinding is the leader election's (leasesOnlyInTheOperatorsNamespaceThroughARole).
-    assertThat(Manifests.ofKind(operator, RoleBinding.class)).extracting(b -> b.getRoleRef().getKind()).containsOnly("Role");
-    assertThat(Manifests.ofKind(operator, ServiceAccount.class)).singleElement()
-        .satisfies(sa -> assertThat(sa.getMetadata().getNamespace()).isEqualTo("nodedaemon-system"));
+    // the only RoleBinding is the leader election's
+    // (leasesOnlyInTheOperatorsNamespaceThroughARole).
+    assertThat(Manifests.ofKind(operator, RoleBinding.class))
+        .extracting(b -> b.getRoleRef().getKind())
+        .containsOnly("Role");
+    assertThat(Manifests.ofKind(operator, ServiceAccount.class))
+        .singleElement()
+        .satisfies(
+            sa -> assertThat(sa.getMetadata().getNamespace()).isEqualTo("nodedaemon-system"));
   }
 
   @Test
@@ -168,59 +192,91 @@ class InstallManifestsTest {
   void theTwoReplicasAreSpreadOverNodesAndADrainTakesOneAtATime() {
     Deployment d = deployment();
     Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
-    var anti = d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
-        .getPreferredDuringSchedulingIgnoredDuringExecution();
-    assertThat(anti).singleElement().satisfies(term -> {
-      assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
-      assertThat(podLabels).containsAllEntriesOf(term.getPodAffinityTerm().getLabelSelector().getMatchLabels());
-    });
+    var anti =
+        d.getSpec()
+            .getTemplate()
+            .getSpec()
+            .getAffinity()
+            .getPodAntiAffinity()
+            .getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(anti)
+        .singleElement()
+        .satisfies(
+            term -> {
+              assertThat(term.getPodAffinityTerm().getTopologyKey())
+                  .isEqualTo("kubernetes.io/hostname");
+              assertThat(podLabels)
+                  .containsAllEntriesOf(
+                      term.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+            });
 
     List<io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget> pdbs =
-        Manifests.ofKind(operator, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
-    assertThat(pdbs).singleElement().satisfies(pdb -> {
-      assertThat(pdb.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
-      assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
-      assertThat(d.getSpec().getReplicas()).isGreaterThan(pdb.getSpec().getMaxUnavailable().getIntVal());
-      assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
-    });
+        Manifests.ofKind(
+            operator, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdbs)
+        .singleElement()
+        .satisfies(
+            pdb -> {
+              assertThat(pdb.getMetadata().getNamespace())
+                  .isEqualTo(d.getMetadata().getNamespace());
+              assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+              assertThat(d.getSpec().getReplicas())
+                  .isGreaterThan(pdb.getSpec().getMaxUnavailable().getIntVal());
+              assertThat(podLabels)
+                  .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+            });
   }
 
   @Test
   void kustomizationInstallsNamespaceCrdAndOperator() throws Exception {
     String k = Files.readString(K8S.resolve("kustomization.yaml"));
-    for (String f : List.of("namespace.yaml", "generated/nodedaemons.nodedaemon.io-crd.yaml",
-        "generated/operator.yaml")) {
+    for (String f :
+        List.of(
+            "namespace.yaml",
+            "generated/nodedaemons.nodedaemon.io-crd.yaml",
+            "generated/operator.yaml")) {
       assertThat(k).contains("- " + f);
       assertThat(K8S.resolve(f)).exists();
     }
-    Namespace ns = Manifests.ofKind(Manifests.load(K8S.resolve("namespace.yaml")), Namespace.class).get(0);
+    Namespace ns =
+        Manifests.ofKind(Manifests.load(K8S.resolve("namespace.yaml")), Namespace.class).get(0);
     assertThat(ns.getMetadata().getName()).isEqualTo("nodedaemon-system");
-    assertThat(ns.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    assertThat(ns.getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
   }
 
   /** A fresh copy each time: the negative test mutates it. */
   private static Deployment deployment() {
     try {
-      return Manifests.ofKind(Manifests.load(K8S.resolve("generated/operator.yaml")), Deployment.class).get(0);
+      return Manifests.ofKind(
+              Manifests.load(K8S.resolve("generated/operator.yaml")), Deployment.class)
+          .get(0);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  /** The checks of the restricted profile (kubernetes.io/docs/concepts/security/pod-security-standards). */
+  /**
+   * The checks of the restricted profile
+   * (kubernetes.io/docs/concepts/security/pod-security-standards).
+   */
   static List<String> restrictedViolations(PodSpec spec) {
     List<String> v = new ArrayList<>();
-    if (Boolean.TRUE.equals(spec.getHostNetwork()) || Boolean.TRUE.equals(spec.getHostPID())
+    if (Boolean.TRUE.equals(spec.getHostNetwork())
+        || Boolean.TRUE.equals(spec.getHostPID())
         || Boolean.TRUE.equals(spec.getHostIPC())) {
       v.add("host namespaces");
     }
-    if (spec.getVolumes() != null && spec.getVolumes().stream().anyMatch(x -> x.getHostPath() != null)) {
+    if (spec.getVolumes() != null
+        && spec.getVolumes().stream().anyMatch(x -> x.getHostPath() != null)) {
       v.add("hostPath volume");
     }
     var podSc = spec.getSecurityContext();
     boolean podNonRoot = podSc != null && Boolean.TRUE.equals(podSc.getRunAsNonRoot());
-    boolean podSeccomp = podSc != null && podSc.getSeccompProfile() != null
-        && Set.of("RuntimeDefault", "Localhost").contains(podSc.getSeccompProfile().getType());
+    boolean podSeccomp =
+        podSc != null
+            && podSc.getSeccompProfile() != null
+            && Set.of("RuntimeDefault", "Localhost").contains(podSc.getSeccompProfile().getType());
     List<Container> all = new ArrayList<>(spec.getContainers());
     if (spec.getInitContainers() != null) {
       all.addAll(spec.getInitContainers());
@@ -249,16 +305,19 @@ class InstallManifestsTest {
       if (caps == null || caps.getDrop() == null || !caps.getDrop().contains("ALL")) {
         v.add(c.getName() + ": capabilities must drop ALL");
       }
-      if (caps != null && caps.getAdd() != null
+      if (caps != null
+          && caps.getAdd() != null
           && caps.getAdd().stream().anyMatch(a -> !a.equals("NET_BIND_SERVICE"))) {
         v.add(c.getName() + ": adds capabilities " + caps.getAdd());
       }
-      boolean cSeccomp = sc.getSeccompProfile() != null
-          && Set.of("RuntimeDefault", "Localhost").contains(sc.getSeccompProfile().getType());
+      boolean cSeccomp =
+          sc.getSeccompProfile() != null
+              && Set.of("RuntimeDefault", "Localhost").contains(sc.getSeccompProfile().getType());
       if (!podSeccomp && !cSeccomp) {
         seccompMissing = true;
       }
-      if (c.getPorts() != null && c.getPorts().stream().anyMatch(p -> p.getHostPort() != null && p.getHostPort() != 0)) {
+      if (c.getPorts() != null
+          && c.getPorts().stream().anyMatch(p -> p.getHostPort() != null && p.getHostPort() != 0)) {
         v.add(c.getName() + ": hostPort");
       }
     }

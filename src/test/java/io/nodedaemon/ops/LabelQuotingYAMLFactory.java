@@ -14,24 +14,35 @@ import org.yaml.snakeyaml.DumperOptions;
 
 /**
  * A YAML writer that double-quotes every one-line value of a label, annotation, matchLabels or
- * nodeSelector map. With minimised quotes a string that looks like a number, a boolean or a date (the CSV's
- * {@code prometheus.io/port: "8080"}) would otherwise be written bare and read back as a number,
- * which the API server refuses in a map of strings (issue 10, defect 12).
+ * nodeSelector map. With minimised quotes a string that looks like a number, a boolean or a date
+ * (the CSV's {@code prometheus.io/port: "8080"}) would otherwise be written bare and read back as a
+ * number, which the API server refuses in a map of strings (issue 10, defect 12).
  */
 final class LabelQuotingYAMLFactory extends YAMLFactory {
   private static final long serialVersionUID = 1L;
 
   @Override
   protected YAMLGenerator _createGenerator(Writer out, IOContext ctxt) throws IOException {
-    return new Generator(ctxt, _generatorFeatures, _yamlGeneratorFeatures, _quotingChecker, _objectCodec, out, _version);
+    return new Generator(
+        ctxt,
+        _generatorFeatures,
+        _yamlGeneratorFeatures,
+        _quotingChecker,
+        _objectCodec,
+        out,
+        _version);
   }
 
   @Override
-  protected YAMLGenerator _createUTF8Generator(OutputStream out, IOContext ctxt) throws IOException {
+  protected YAMLGenerator _createUTF8Generator(OutputStream out, IOContext ctxt)
+      throws IOException {
     return _createGenerator(new OutputStreamWriter(out, StandardCharsets.UTF_8), ctxt);
   }
 
-  /** Whether a string written in {@code context} (the object it is a field of) is a label-like value. */
+  /**
+   * Whether a string written in {@code context} (the object it is a field of) is a label-like
+   * value.
+   */
   static boolean inStringMap(JsonStreamContext context) {
     if (context == null || !context.inObject() || context.getParent() == null) {
       return false;
@@ -43,12 +54,20 @@ final class LabelQuotingYAMLFactory extends YAMLFactory {
       // Object metadata, not a CRD schema's "properties: {labels: ...}".
       return "metadata".equals(ownerName);
     }
-    return ("matchLabels".equals(map) || "nodeSelector".equals(map)) && !"properties".equals(ownerName);
+    return ("matchLabels".equals(map) || "nodeSelector".equals(map))
+        && !"properties".equals(ownerName);
   }
 
   private static final class Generator extends YAMLGenerator {
-    Generator(IOContext ctxt, int jsonFeatures, int yamlFeatures, StringQuotingChecker quotingChecker,
-        com.fasterxml.jackson.core.ObjectCodec codec, Writer out, DumperOptions.Version version) throws IOException {
+    Generator(
+        IOContext ctxt,
+        int jsonFeatures,
+        int yamlFeatures,
+        StringQuotingChecker quotingChecker,
+        com.fasterxml.jackson.core.ObjectCodec codec,
+        Writer out,
+        DumperOptions.Version version)
+        throws IOException {
       super(ctxt, jsonFeatures, yamlFeatures, quotingChecker, codec, out, version);
     }
 

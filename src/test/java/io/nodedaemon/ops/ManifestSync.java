@@ -19,35 +19,43 @@ import java.util.stream.Stream;
 
 /**
  * Build step (exec-maven-plugin, package phase, after the Quarkus build): turns what
- * quarkus-kubernetes and the bundle generator wrote under target/ into the install artifacts,
- * in target/nodedaemon-install/{k8s/generated,olm-bundle}. It completes the CSV with what the
- * generator cannot fill (alm-examples read from the sample, owned-CRD description and
- * descriptors). With {@code -Dnodedaemon.sync} it also copies them over the committed k8s/generated
- * and olm-bundle/; {@code CommittedManifestsIT} fails the build when those differ.
+ * quarkus-kubernetes and the bundle generator wrote under target/ into the install artifacts, in
+ * target/nodedaemon-install/{k8s/generated,olm-bundle}. It completes the CSV with what the
+ * generator cannot fill (alm-examples read from the sample, owned-CRD description and descriptors).
+ * With {@code -Dnodedaemon.sync} it also copies them over the committed k8s/generated and
+ * olm-bundle/; {@code CommittedManifestsIT} fails the build when those differ.
  */
 public final class ManifestSync {
   public static final String BUNDLE = "nodedaemon-operator";
   public static final String OUTPUT = "target/nodedaemon-install";
+
   /** Committed locations, relative to the project directory, of what the build produces. */
   public static final List<String> SYNCED_DIRS = List.of("k8s/generated", "olm-bundle");
+
   public static final String SAMPLE = "k8s/samples/fluentd-elasticsearch.yaml";
   public static final String SAMPLE_STAND_IN = "src/test/resources/ops/sample-stand-in.yaml";
-  /** The aggregated user roles, written by hand in k8s/ and copied into the bundle, one file each. */
+
+  /**
+   * The aggregated user roles, written by hand in k8s/ and copied into the bundle, one file each.
+   */
   public static final String USER_ROLES = "k8s/rbac/user-roles.yaml";
 
   // Map.of iterates in a per-JVM random order: sort keys so that every build writes the same bytes.
   static final ObjectMapper YAML = yaml().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
   /** For a manifest read from a file: its key order is already stable, and kept. */
   static final ObjectMapper YAML_IN_ORDER = yaml();
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private static ObjectMapper yaml() {
-    return new ObjectMapper(new LabelQuotingYAMLFactory()
-        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-        // A string that looks like a number stays a string (a quantity such as cpu: "1").
-        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
+    return new ObjectMapper(
+            new LabelQuotingYAMLFactory()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                // A string that looks like a number stays a string (a quantity such as cpu: "1").
+                .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
         .enable(SerializationFeature.INDENT_OUTPUT);
   }
 
@@ -70,7 +78,8 @@ public final class ManifestSync {
   static void generate(Path base, Path out) throws IOException {
     Path k8s = out.resolve("k8s/generated");
     Files.createDirectories(k8s);
-    copyWithHeader(base.resolve("target/kubernetes/nodedaemons.nodedaemon.io-v1.yml"),
+    copyWithHeader(
+        base.resolve("target/kubernetes/nodedaemons.nodedaemon.io-v1.yml"),
         k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
     copyWithHeader(base.resolve("target/kubernetes/kubernetes.yml"), k8s.resolve("operator.yaml"));
 
@@ -102,18 +111,33 @@ public final class ManifestSync {
         Map<String, Object> doc = docs.next();
         if (doc != null && "ClusterRole".equals(doc.get("kind"))) {
           String name = String.valueOf(((Map<String, Object>) doc.get("metadata")).get("name"));
-          Files.writeString(manifests.resolve(name + ".clusterrole.yaml"), YAML_IN_ORDER.writeValueAsString(doc));
+          Files.writeString(
+              manifests.resolve(name + ".clusterrole.yaml"), YAML_IN_ORDER.writeValueAsString(doc));
         }
       }
     }
   }
 
-  /** The release date of this version, as the CSV's {@code createdAt}: set it when the version changes. */
+  /**
+   * The release date of this version, as the CSV's {@code createdAt}: set it when the version
+   * changes.
+   */
   static final String CREATED_AT = "2026-12-01T00:00:00Z";
 
   /** The column order of {@code kubectl get ds}; the CRD generator emits them in hash order. */
-  static final List<String> PRINTER_COLUMN_ORDER = List.of("Desired", "Current", "Ready", "Up-to-date",
-      "Available", "Node Selector", "Age", "Containers", "Images", "Selector", "Excluded");
+  static final List<String> PRINTER_COLUMN_ORDER =
+      List.of(
+          "Desired",
+          "Current",
+          "Ready",
+          "Up-to-date",
+          "Available",
+          "Node Selector",
+          "Age",
+          "Containers",
+          "Images",
+          "Selector",
+          "Excluded");
 
   /**
    * Rewrites a CRD with what the generator cannot express: printer columns in kubectl's DaemonSet
@@ -133,15 +157,26 @@ public final class ManifestSync {
     Map<String, Object> crd = YAML.readValue(text, Map.class);
     Map<String, Object> spec = (Map<String, Object>) crd.get("spec");
     for (Map<String, Object> version : (List<Map<String, Object>>) spec.get("versions")) {
-      List<Map<String, Object>> columns = (List<Map<String, Object>>) version.get("additionalPrinterColumns");
+      List<Map<String, Object>> columns =
+          (List<Map<String, Object>>) version.get("additionalPrinterColumns");
       if (columns != null) {
-        columns.sort(java.util.Comparator.comparingInt(c -> {
-          int i = PRINTER_COLUMN_ORDER.indexOf(String.valueOf(c.get("name")));
-          return i < 0 ? PRINTER_COLUMN_ORDER.size() : i;
-        }));
+        columns.sort(
+            java.util.Comparator.comparingInt(
+                c -> {
+                  int i = PRINTER_COLUMN_ORDER.indexOf(String.valueOf(c.get("name")));
+                  return i < 0 ? PRINTER_COLUMN_ORDER.size() : i;
+                }));
       }
-      Map<String, Object> conditions = (Map<String, Object>) path(version, "schema", "openAPIV3Schema", "properties",
-          "status", "properties", "conditions");
+      Map<String, Object> conditions =
+          (Map<String, Object>)
+              path(
+                  version,
+                  "schema",
+                  "openAPIV3Schema",
+                  "properties",
+                  "status",
+                  "properties",
+                  "conditions");
       conditions.put("x-kubernetes-list-type", "map");
       conditions.put("x-kubernetes-list-map-keys", List.of("type"));
     }
@@ -175,7 +210,9 @@ public final class ManifestSync {
       out.append(line).append('\n');
     }
     try (YAMLParser parser = new YAMLFactory().createParser(text)) {
-      for (var docs = (java.util.Iterator<Map<String, Object>>) (java.util.Iterator<?>) YAML.readValues(parser, Map.class);
+      for (var docs =
+              (java.util.Iterator<Map<String, Object>>)
+                  (java.util.Iterator<?>) YAML.readValues(parser, Map.class);
           docs.hasNext(); ) {
         Map<String, Object> doc = docs.next();
         if ("ClusterRole".equals(doc == null ? null : doc.get("kind"))) {
@@ -224,8 +261,8 @@ public final class ManifestSync {
   @SuppressWarnings("unchecked")
   static void finishCsv(Map<String, Object> csv, List<Object> samples) throws IOException {
     Map<String, Object> metadata = (Map<String, Object>) csv.get("metadata");
-    Map<String, Object> annotations = (Map<String, Object>) metadata.computeIfAbsent("annotations",
-        k -> new LinkedHashMap<>());
+    Map<String, Object> annotations =
+        (Map<String, Object>) metadata.computeIfAbsent("annotations", k -> new LinkedHashMap<>());
     // An example to create in the namespace the user picks, not in kube-system.
     for (Object sample : samples) {
       Object sampleMetadata = ((Map<String, Object>) sample).get("metadata");
@@ -233,19 +270,27 @@ public final class ManifestSync {
         m.remove("namespace");
       }
     }
-    annotations.put("alm-examples", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(samples));
-    annotations.put("operators.operatorframework.io/builder", "qosdk-bundle-generator+ManifestSync");
+    annotations.put(
+        "alm-examples", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(samples));
+    annotations.put(
+        "operators.operatorframework.io/builder", "qosdk-bundle-generator+ManifestSync");
     // What community-operators asks of every CSV. createdAt is the release's date, not the build's,
     // so that the committed bundle stays reproducible.
     annotations.put("createdAt", CREATED_AT);
-    annotations.put("support", "NodeDaemon project (https://github.com/nodedaemon/nodedaemon/issues)");
-    annotations.put("description", "One pod per node, as a DaemonSet, with canaries, pause, a progress deadline "
-        + "and explained placement.");
+    annotations.put(
+        "support", "NodeDaemon project (https://github.com/nodedaemon/nodedaemon/issues)");
+    annotations.put(
+        "description",
+        "One pod per node, as a DaemonSet, with canaries, pause, a progress deadline "
+            + "and explained placement.");
 
     Map<String, Object> spec = (Map<String, Object>) csv.get("spec");
-    Map<String, Object> install = (Map<String, Object>) ((Map<String, Object>) spec.get("install")).get("spec");
-    for (Map<String, Object> permission : (List<Map<String, Object>>) install.getOrDefault("clusterPermissions", List.of())) {
-      permission.put("rules", trimPrimaryRules((List<Map<String, Object>>) permission.get("rules")));
+    Map<String, Object> install =
+        (Map<String, Object>) ((Map<String, Object>) spec.get("install")).get("spec");
+    for (Map<String, Object> permission :
+        (List<Map<String, Object>>) install.getOrDefault("clusterPermissions", List.of())) {
+      permission.put(
+          "rules", trimPrimaryRules((List<Map<String, Object>>) permission.get("rules")));
     }
     // The images the bundle runs, for disconnected mirroring. By tag: no image is published yet,
     // so there is no digest to pin (docs/install.md).
@@ -253,42 +298,80 @@ public final class ManifestSync {
     operatorImage.put("name", "nodedaemon-operator");
     operatorImage.put("image", annotations.get("containerImage"));
     spec.put("relatedImages", List.of(operatorImage));
-    List<Map<String, Object>> owned = (List<Map<String, Object>>)
-        ((Map<String, Object>) spec.get("customresourcedefinitions")).get("owned");
+    List<Map<String, Object>> owned =
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) spec.get("customresourcedefinitions")).get("owned");
     for (Map<String, Object> crd : owned) {
       if ("NodeDaemon".equals(crd.get("kind"))) {
         crd.put("displayName", "NodeDaemon");
-        crd.put("description", "Runs one copy of a pod on every node that qualifies, like an "
-            + "apps/v1 DaemonSet, with partitions, node-selector rollouts, pause and a progress deadline.");
+        crd.put(
+            "description",
+            "Runs one copy of a pod on every node that qualifies, like an "
+                + "apps/v1 DaemonSet, with partitions, node-selector rollouts, pause and a progress deadline.");
         crd.put("resources", List.of(resource("Pod"), resource("ControllerRevision")));
-        crd.put("specDescriptors", List.of(
-            descriptor("selector", "Selector", "Label query over the pods the NodeDaemon manages.",
-                "urn:alm:descriptor:com.tectonic.ui:selector:core:v1:Pod"),
-            descriptor("template", "Pod Template", "The pod that runs on every qualifying node.",
-                "urn:alm:descriptor:com.tectonic.ui:podTemplate"),
-            // Not the console's updateStrategy widget: that one offers a Deployment's Recreate.
-            descriptor("updateStrategy.type", "Update Strategy", "RollingUpdate (default) or OnDelete.",
-                "urn:alm:descriptor:com.tectonic.ui:select:RollingUpdate", "urn:alm:descriptor:com.tectonic.ui:select:OnDelete"),
-            descriptor("updateStrategy.rollingUpdate.paused", "Paused",
-                "Stop replacing pods; new nodes still get pods.",
-                "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
-            descriptor("minReadySeconds", "Min Ready Seconds",
-                "Seconds a new pod must be Ready to count as available.",
-                "urn:alm:descriptor:com.tectonic.ui:number"),
-            descriptor("progressDeadlineSeconds", "Progress Deadline Seconds",
-                "A rollout without progress for this long is Stalled.",
-                "urn:alm:descriptor:com.tectonic.ui:number")));
-        crd.put("statusDescriptors", List.of(
-            descriptor("desiredNumberScheduled", "Desired", "Nodes that should run the daemon pod.",
-                "urn:alm:descriptor:text"),
-            descriptor("numberReady", "Ready", "Nodes with a Ready daemon pod.",
-                "urn:alm:descriptor:text"),
-            descriptor("updatedNumberScheduled", "Up-to-date", "Nodes with an updated daemon pod.",
-                "urn:alm:descriptor:text"),
-            descriptor("numberAvailable", "Available", "Nodes with an available daemon pod.",
-                "urn:alm:descriptor:text"),
-            descriptor("conditions", "Conditions", "kstatus conditions: Ready, Reconciling, Stalled.",
-                "urn:alm:descriptor:io.kubernetes.conditions")));
+        crd.put(
+            "specDescriptors",
+            List.of(
+                descriptor(
+                    "selector",
+                    "Selector",
+                    "Label query over the pods the NodeDaemon manages.",
+                    "urn:alm:descriptor:com.tectonic.ui:selector:core:v1:Pod"),
+                descriptor(
+                    "template",
+                    "Pod Template",
+                    "The pod that runs on every qualifying node.",
+                    "urn:alm:descriptor:com.tectonic.ui:podTemplate"),
+                // Not the console's updateStrategy widget: that one offers a Deployment's Recreate.
+                descriptor(
+                    "updateStrategy.type",
+                    "Update Strategy",
+                    "RollingUpdate (default) or OnDelete.",
+                    "urn:alm:descriptor:com.tectonic.ui:select:RollingUpdate",
+                    "urn:alm:descriptor:com.tectonic.ui:select:OnDelete"),
+                descriptor(
+                    "updateStrategy.rollingUpdate.paused",
+                    "Paused",
+                    "Stop replacing pods; new nodes still get pods.",
+                    "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
+                descriptor(
+                    "minReadySeconds",
+                    "Min Ready Seconds",
+                    "Seconds a new pod must be Ready to count as available.",
+                    "urn:alm:descriptor:com.tectonic.ui:number"),
+                descriptor(
+                    "progressDeadlineSeconds",
+                    "Progress Deadline Seconds",
+                    "A rollout without progress for this long is Stalled.",
+                    "urn:alm:descriptor:com.tectonic.ui:number")));
+        crd.put(
+            "statusDescriptors",
+            List.of(
+                descriptor(
+                    "desiredNumberScheduled",
+                    "Desired",
+                    "Nodes that should run the daemon pod.",
+                    "urn:alm:descriptor:text"),
+                descriptor(
+                    "numberReady",
+                    "Ready",
+                    "Nodes with a Ready daemon pod.",
+                    "urn:alm:descriptor:text"),
+                descriptor(
+                    "updatedNumberScheduled",
+                    "Up-to-date",
+                    "Nodes with an updated daemon pod.",
+                    "urn:alm:descriptor:text"),
+                descriptor(
+                    "numberAvailable",
+                    "Available",
+                    "Nodes with an available daemon pod.",
+                    "urn:alm:descriptor:text"),
+                descriptor(
+                    "conditions",
+                    "Conditions",
+                    "kstatus conditions: Ready, Reconciling, Stalled.",
+                    "urn:alm:descriptor:io.kubernetes.conditions")));
       }
     }
   }
@@ -302,8 +385,8 @@ public final class ManifestSync {
     return r;
   }
 
-  private static Map<String, Object> descriptor(String path, String displayName, String description,
-      String... xDescriptors) {
+  private static Map<String, Object> descriptor(
+      String path, String displayName, String description, String... xDescriptors) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("path", path);
     d.put("displayName", displayName);
@@ -320,19 +403,23 @@ public final class ManifestSync {
     }
     List<Object> docs = new ArrayList<>();
     try (YAMLParser parser = new YAMLFactory().createParser(sample.toFile())) {
-      YAML.readValues(parser, Map.class).forEachRemaining(doc -> {
-        if (doc != null && !((Map<?, ?>) doc).isEmpty()) {
-          docs.add(doc);
-        }
-      });
+      YAML.readValues(parser, Map.class)
+          .forEachRemaining(
+              doc -> {
+                if (doc != null && !((Map<?, ?>) doc).isEmpty()) {
+                  docs.add(doc);
+                }
+              });
     }
     return docs;
   }
 
   private static void copyWithHeader(Path from, Path to) throws IOException {
-    String header = "# GENERATED by the build from " + from.getFileName()
-        + " (quarkus-kubernetes / quarkus-operator-sdk); do not edit.\n"
-        + "# Regenerate: ./mvnw -B package -DskipTests -Dnodedaemon.sync\n";
+    String header =
+        "# GENERATED by the build from "
+            + from.getFileName()
+            + " (quarkus-kubernetes / quarkus-operator-sdk); do not edit.\n"
+            + "# Regenerate: ./mvnw -B package -DskipTests -Dnodedaemon.sync\n";
     Files.writeString(to, header + Files.readString(from, StandardCharsets.UTF_8));
   }
 
@@ -355,13 +442,16 @@ public final class ManifestSync {
       return;
     }
     try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      files
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 }

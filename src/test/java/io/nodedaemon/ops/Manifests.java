@@ -23,7 +23,9 @@ final class Manifests {
       while (docs.hasNext()) {
         Map<?, ?> doc = docs.next();
         if (doc != null && !doc.isEmpty()) {
-          out.add(Serialization.unmarshal(ManifestSync.JSON.writeValueAsString(doc), HasMetadata.class));
+          out.add(
+              Serialization.unmarshal(
+                  ManifestSync.JSON.writeValueAsString(doc), HasMetadata.class));
         }
       }
     }

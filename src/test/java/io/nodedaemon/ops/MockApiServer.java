@@ -25,17 +25,36 @@ final class MockApiServer implements AutoCloseable {
 
   MockApiServer() throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
     server.init();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus()
-            .withResourceRules(new ResourceRuleBuilder().withApiGroups("coordination.k8s.io")
-                .withResources("leases").withVerbs("*").build())
-            .withIncomplete(false).endStatus().build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            new SelfSubjectRulesReviewBuilder()
+                .withNewStatus()
+                .withResourceRules(
+                    new ResourceRuleBuilder()
+                        .withApiGroups("coordination.k8s.io")
+                        .withResources("leases")
+                        .withVerbs("*")
+                        .build())
+                .withIncomplete(false)
+                .endStatus()
+                .build())
         .always();
     client = server.createClient();
-    for (var crd : Manifests.load(Manifests.PROJECT.resolve("k8s/generated/nodedaemons.nodedaemon.io-crd.yaml"))) {
+    for (var crd :
+        Manifests.load(
+            Manifests.PROJECT.resolve("k8s/generated/nodedaemons.nodedaemon.io-crd.yaml"))) {
       client.resource((CustomResourceDefinition) crd).create();
     }
   }

@@ -21,28 +21,44 @@ class MonitoringManifestsTest {
 
   @Test
   void theServiceMonitorKeepsTheNodeDaemonsNamespaceLabel() throws Exception {
-    JsonNode monitor = YAML.readTree(Manifests.PROJECT.resolve("k8s/monitoring/servicemonitor.yaml").toFile());
+    JsonNode monitor =
+        YAML.readTree(Manifests.PROJECT.resolve("k8s/monitoring/servicemonitor.yaml").toFile());
     for (JsonNode endpoint : monitor.at("/spec/endpoints")) {
-      assertThat(endpoint.path("honorLabels").asBoolean()).as("honorLabels of %s", endpoint).isTrue();
+      assertThat(endpoint.path("honorLabels").asBoolean())
+          .as("honorLabels of %s", endpoint)
+          .isTrue();
     }
   }
 
   @Test
   void theStallAlertFiresOnTheStalledConditionOnly() throws Exception {
-    JsonNode rule = YAML.readTree(Manifests.PROJECT.resolve("k8s/monitoring/prometheusrule.yaml").toFile());
+    JsonNode rule =
+        YAML.readTree(Manifests.PROJECT.resolve("k8s/monitoring/prometheusrule.yaml").toFile());
     List<JsonNode> alerts = new ArrayList<>();
     rule.at("/spec/groups").forEach(g -> g.path("rules").forEach(alerts::add));
-    JsonNode stalled = alerts.stream().filter(a -> "NodeDaemonRolloutStalled".equals(a.path("alert").asText())).findFirst()
-        .orElseThrow();
+    JsonNode stalled =
+        alerts.stream()
+            .filter(a -> "NodeDaemonRolloutStalled".equals(a.path("alert").asText()))
+            .findFirst()
+            .orElseThrow();
 
-    assertThat(stalled.path("expr").asText().strip()).isEqualTo("nodedaemon_condition{type=\"Stalled\"} == 1");
-    assertThat(alerts).noneMatch(a -> a.path("expr").asText().contains("delta(nodedaemon_pods_updated"));
+    assertThat(stalled.path("expr").asText().strip())
+        .isEqualTo("nodedaemon_condition{type=\"Stalled\"} == 1");
+    assertThat(alerts)
+        .noneMatch(a -> a.path("expr").asText().contains("delta(nodedaemon_pods_updated"));
   }
 
   @Test
   void theDashboardIsValidJsonWithATargetPerPanel() throws Exception {
-    JsonNode dashboard = new ObjectMapper().readTree(Files.readString(Manifests.PROJECT.resolve("k8s/monitoring/nodedaemon-dashboard.json")));
+    JsonNode dashboard =
+        new ObjectMapper()
+            .readTree(
+                Files.readString(
+                    Manifests.PROJECT.resolve("k8s/monitoring/nodedaemon-dashboard.json")));
     assertThat(dashboard.path("panels")).isNotEmpty();
-    dashboard.path("panels").forEach(p -> assertThat(p.path("targets")).as("targets of %s", p.path("title")).isNotEmpty());
+    dashboard
+        .path("panels")
+        .forEach(
+            p -> assertThat(p.path("targets")).as("targets of %s", p.path("title")).isNotEmpty());
   }
 }

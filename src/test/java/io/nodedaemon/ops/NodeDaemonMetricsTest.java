@@ -31,9 +31,19 @@ class NodeDaemonMetricsTest {
     metrics.podsCreated("ns", "a", 3);
     metrics.podsCreated("ns", "a", 2);
     metrics.podsDeleted("ns", "b", 1);
-    assertThat(registry.get("nodedaemon_pods_created").tags("namespace", "ns", "name", "a").counter().count())
+    assertThat(
+            registry
+                .get("nodedaemon_pods_created")
+                .tags("namespace", "ns", "name", "a")
+                .counter()
+                .count())
         .isEqualTo(5);
-    assertThat(registry.get("nodedaemon_pods_deleted").tags("namespace", "ns", "name", "b").counter().count())
+    assertThat(
+            registry
+                .get("nodedaemon_pods_deleted")
+                .tags("namespace", "ns", "name", "b")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
@@ -54,13 +64,21 @@ class NodeDaemonMetricsTest {
   @Test
   void conditionsAreGaugesThatAreOneWhileTrue() {
     NodeDaemonStatus stalled = status(3, 3, 3, 3, 1, 0);
-    stalled.setConditions(List.of(condition("Ready", "False"), condition("Reconciling", "False"), condition("Stalled", "True")));
+    stalled.setConditions(
+        List.of(
+            condition("Ready", "False"),
+            condition("Reconciling", "False"),
+            condition("Stalled", "True")));
     metrics.recordStatus("ns", "a", stalled);
     assertThat(conditionGauge("a", "Stalled")).isEqualTo(1);
     assertThat(conditionGauge("a", "Ready")).isEqualTo(0);
 
     NodeDaemonStatus ready = status(3, 3, 3, 3, 3, 0);
-    ready.setConditions(List.of(condition("Ready", "True"), condition("Reconciling", "False"), condition("Stalled", "False")));
+    ready.setConditions(
+        List.of(
+            condition("Ready", "True"),
+            condition("Reconciling", "False"),
+            condition("Stalled", "False")));
     metrics.recordStatus("ns", "a", ready);
     assertThat(conditionGauge("a", "Stalled")).isEqualTo(0);
     assertThat(conditionGauge("a", "Ready")).isEqualTo(1);
@@ -69,11 +87,24 @@ class NodeDaemonMetricsTest {
   @Test
   void podCountersExistAtZeroOnceTheDaemonIsKnown() {
     metrics.recordStatus("ns", "quiet", status(0, 0, 0, 0, 0, 0));
-    assertThat(registry.get("nodedaemon_pods_created").tags("namespace", "ns", "name", "quiet").counter().count()).isZero();
-    assertThat(registry.get("nodedaemon_pods_deleted").tags("namespace", "ns", "name", "quiet").counter().count()).isZero();
+    assertThat(
+            registry
+                .get("nodedaemon_pods_created")
+                .tags("namespace", "ns", "name", "quiet")
+                .counter()
+                .count())
+        .isZero();
+    assertThat(
+            registry
+                .get("nodedaemon_pods_deleted")
+                .tags("namespace", "ns", "name", "quiet")
+                .counter()
+                .count())
+        .isZero();
   }
 
-  private static NodeDaemonStatus status(int desired, int current, int ready, int available, int updated, int misscheduled) {
+  private static NodeDaemonStatus status(
+      int desired, int current, int ready, int available, int updated, int misscheduled) {
     NodeDaemonStatus s = new NodeDaemonStatus();
     s.setDesiredNumberScheduled(desired);
     s.setCurrentNumberScheduled(current);
@@ -89,7 +120,11 @@ class NodeDaemonMetricsTest {
   }
 
   private double conditionGauge(String name, String type) {
-    return registry.get(NodeDaemonMetrics.CONDITION).tags("name", name, "type", type).gauge().value();
+    return registry
+        .get(NodeDaemonMetrics.CONDITION)
+        .tags("name", name, "type", type)
+        .gauge()
+        .value();
   }
 
   private double gauge(String what, String name) {

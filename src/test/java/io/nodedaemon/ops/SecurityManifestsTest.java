@@ -26,23 +26,34 @@ class SecurityManifestsTest {
   static final Path BUNDLE_MANIFESTS = Manifests.PROJECT.resolve("olm-bundle/manifests");
 
   static List<ClusterRole> userRoles() throws IOException {
-    return Manifests.ofKind(Manifests.load(Manifests.PROJECT.resolve(ManifestSync.USER_ROLES)), ClusterRole.class);
+    return Manifests.ofKind(
+        Manifests.load(Manifests.PROJECT.resolve(ManifestSync.USER_ROLES)), ClusterRole.class);
   }
 
   static ClusterRole role(String name) throws IOException {
-    return userRoles().stream().filter(r -> name.equals(r.getMetadata().getName())).findFirst().orElseThrow();
+    return userRoles().stream()
+        .filter(r -> name.equals(r.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void viewReadsNodeDaemonsAndTheirStatusAndIsAggregatedIntoView() throws IOException {
     ClusterRole view = role("nodedaemon-view");
 
-    assertThat(view.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
-        .doesNotContainKeys("rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-admin");
-    assertThat(InstallManifestsTest.grants(view.getRules())).containsExactlyInAnyOrder(
-        "nodedaemon.io/nodedaemons:get", "nodedaemon.io/nodedaemons:list", "nodedaemon.io/nodedaemons:watch",
-        "nodedaemon.io/nodedaemons/status:get", "nodedaemon.io/nodedaemons/status:list",
-        "nodedaemon.io/nodedaemons/status:watch");
+    assertThat(view.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
+        .doesNotContainKeys(
+            "rbac.authorization.k8s.io/aggregate-to-edit",
+            "rbac.authorization.k8s.io/aggregate-to-admin");
+    assertThat(InstallManifestsTest.grants(view.getRules()))
+        .containsExactlyInAnyOrder(
+            "nodedaemon.io/nodedaemons:get",
+            "nodedaemon.io/nodedaemons:list",
+            "nodedaemon.io/nodedaemons:watch",
+            "nodedaemon.io/nodedaemons/status:get",
+            "nodedaemon.io/nodedaemons/status:list",
+            "nodedaemon.io/nodedaemons/status:watch");
   }
 
   @Test
@@ -51,29 +62,37 @@ class SecurityManifestsTest {
 
     // Upstream's edit (and admin) write daemonsets with exactly these verbs; reading comes from
     // view, which the built-in edit role aggregates; status stays the controller's.
-    assertThat(edit.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+    assertThat(edit.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
         .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
         .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
-    assertThat(InstallManifestsTest.grants(edit.getRules())).containsExactlyInAnyOrder(
-        "nodedaemon.io/nodedaemons:create", "nodedaemon.io/nodedaemons:update", "nodedaemon.io/nodedaemons:patch",
-        "nodedaemon.io/nodedaemons:delete", "nodedaemon.io/nodedaemons:deletecollection");
+    assertThat(InstallManifestsTest.grants(edit.getRules()))
+        .containsExactlyInAnyOrder(
+            "nodedaemon.io/nodedaemons:create",
+            "nodedaemon.io/nodedaemons:update",
+            "nodedaemon.io/nodedaemons:patch",
+            "nodedaemon.io/nodedaemons:delete",
+            "nodedaemon.io/nodedaemons:deletecollection");
   }
 
   @Test
   void thereAreExactlyTwoUserRolesAndTheyTouchOnlyNodeDaemons() throws IOException {
     List<ClusterRole> roles = userRoles();
 
-    assertThat(roles).extracting(r -> r.getMetadata().getName())
+    assertThat(roles)
+        .extracting(r -> r.getMetadata().getName())
         .containsExactlyInAnyOrder("nodedaemon-view", "nodedaemon-edit");
     for (ClusterRole r : roles) {
       assertThat(r.getAggregationRule()).isNull();
-      assertThat(InstallManifestsTest.grants(r.getRules())).allMatch(g -> g.startsWith("nodedaemon.io/nodedaemons"));
+      assertThat(InstallManifestsTest.grants(r.getRules()))
+          .allMatch(g -> g.startsWith("nodedaemon.io/nodedaemons"));
     }
   }
 
   @Test
   void kustomizeAndTheBundleInstallTheSameUserRoles() throws IOException {
-    assertThat(Files.readString(K8S.resolve("kustomization.yaml"))).contains("- rbac/user-roles.yaml");
+    assertThat(Files.readString(K8S.resolve("kustomization.yaml")))
+        .contains("- rbac/user-roles.yaml");
 
     for (ClusterRole role : userRoles()) {
       Path copy = BUNDLE_MANIFESTS.resolve(role.getMetadata().getName() + ".clusterrole.yaml");
@@ -95,9 +114,11 @@ class SecurityManifestsTest {
     Set<String> csv = InstallManifestsTest.grants(csvRules());
 
     for (Set<String> grants : List.of(installed, csv)) {
-      assertThat(grants).isNotEmpty()
+      assertThat(grants)
+          .isNotEmpty()
           .noneMatch(g -> g.contains("/secrets:") || g.contains("/configmaps:") || g.contains("*"))
-          .noneMatch(g -> g.contains("serviceaccounts") || g.startsWith("rbac.authorization.k8s.io/"));
+          .noneMatch(
+              g -> g.contains("serviceaccounts") || g.startsWith("rbac.authorization.k8s.io/"));
     }
     // The CSV asks OLM for what the plain install grants, nothing more.
     assertThat(csv).isEqualTo(installed);
@@ -108,13 +129,18 @@ class SecurityManifestsTest {
   static List<PolicyRule> csvRules() throws IOException {
     Path file = BUNDLE_MANIFESTS.resolve(ManifestSync.BUNDLE + ".clusterserviceversion.yaml");
     Map<String, Object> csv = ManifestSync.YAML.readValue(file.toFile(), Map.class);
-    Map<String, Object> install = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) csv.get("spec"))
-        .get("install")).get("spec");
+    Map<String, Object> install =
+        (Map<String, Object>)
+            ((Map<String, Object>) ((Map<String, Object>) csv.get("spec")).get("install"))
+                .get("spec");
     List<PolicyRule> rules = new ArrayList<>();
     for (String key : List.of("clusterPermissions", "permissions")) {
-      for (Map<String, Object> p : (List<Map<String, Object>>) install.getOrDefault(key, List.of())) {
+      for (Map<String, Object> p :
+          (List<Map<String, Object>>) install.getOrDefault(key, List.of())) {
         for (Object rule : (List<Object>) p.get("rules")) {
-          rules.add(Serialization.unmarshal(ManifestSync.JSON.writeValueAsString(rule), PolicyRule.class));
+          rules.add(
+              Serialization.unmarshal(
+                  ManifestSync.JSON.writeValueAsString(rule), PolicyRule.class));
         }
       }
     }

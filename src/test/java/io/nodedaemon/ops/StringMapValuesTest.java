@@ -18,13 +18,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Every value of every labels, annotations, matchLabels and nodeSelector map in every manifest we
- * ship (committed, and the build's output when present) is a string (issue 10, defect 12: the
- * CSV's {@code prometheus.io/port: 8080} was a number, which the API server refuses). Read with
+ * ship (committed, and the build's output when present) is a string (issue 10, defect 12: the CSV's
+ * {@code prometheus.io/port: 8080} was a number, which the API server refuses). Read with
  * SnakeYAML's YAML 1.1 rules, as strict as the Go YAML readers of kubectl and OLM: {@code 8080},
  * {@code yes}, {@code 0x1F} and {@code 2026-01-01} are not strings unless quoted.
  */
 class StringMapValuesTest {
-  static final Set<String> STRING_MAPS = Set.of("labels", "annotations", "matchLabels", "nodeSelector", "commonLabels");
+  static final Set<String> STRING_MAPS =
+      Set.of("labels", "annotations", "matchLabels", "nodeSelector", "commonLabels");
 
   static List<Path> manifests() throws IOException {
     List<Path> out = new ArrayList<>();
@@ -34,7 +35,10 @@ class StringMapValuesTest {
         continue;
       }
       try (Stream<Path> files = Files.walk(root)) {
-        files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(out::add);
+        files
+            .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+            .sorted()
+            .forEach(out::add);
       }
     }
     return out;
@@ -54,13 +58,27 @@ class StringMapValuesTest {
     if (node instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
         String key = String.valueOf(e.getKey());
-        // A CRD schema's "properties: {labels: {type: object, ...}}" describes a map, it is not one.
-        if (STRING_MAPS.contains(key) && !"properties".equals(parentKey) && e.getValue() instanceof Map<?, ?> values) {
-          values.forEach((k, v) -> {
-            if (!(v instanceof String)) {
-              out.add(path + "." + key + "." + k + " = " + v + " (" + (v == null ? "null" : v.getClass().getSimpleName()) + ")");
-            }
-          });
+        // A CRD schema's "properties: {labels: {type: object, ...}}" describes a map, it is not
+        // one.
+        if (STRING_MAPS.contains(key)
+            && !"properties".equals(parentKey)
+            && e.getValue() instanceof Map<?, ?> values) {
+          values.forEach(
+              (k, v) -> {
+                if (!(v instanceof String)) {
+                  out.add(
+                      path
+                          + "."
+                          + key
+                          + "."
+                          + k
+                          + " = "
+                          + v
+                          + " ("
+                          + (v == null ? "null" : v.getClass().getSimpleName())
+                          + ")");
+                }
+              });
         }
         walk(e.getValue(), key, path + "." + key, out);
       }
@@ -74,8 +92,10 @@ class StringMapValuesTest {
   @Test
   void everyLabelAndAnnotationValueInEveryManifestIsAString() throws IOException {
     List<Path> files = manifests();
-    assertThat(files).extracting(f -> f.getFileName().toString())
-        .contains("nodedaemon-operator.clusterserviceversion.yaml", "operator.yaml", "annotations.yaml");
+    assertThat(files)
+        .extracting(f -> f.getFileName().toString())
+        .contains(
+            "nodedaemon-operator.clusterserviceversion.yaml", "operator.yaml", "annotations.yaml");
     List<String> wrong = new ArrayList<>();
     for (Path f : files) {
       wrong.addAll(nonStrings(Manifests.PROJECT.relativize(f).toString(), Files.readString(f)));
@@ -85,7 +105,8 @@ class StringMapValuesTest {
 
   @Test
   void theCheckCatchesABareNumberBooleanOrDate() {
-    String csv = """
+    String csv =
+        """
         spec:
           template:
             metadata:
@@ -101,32 +122,55 @@ class StringMapValuesTest {
                 maxProperties: 64
         """;
 
-    assertThat(nonStrings("csv", csv)).containsExactly(
-        "csv#0.spec.template.metadata.annotations.prometheus.io/port = 8080 (Integer)",
-        "csv#0.spec.template.metadata.labels.enabled = true (Boolean)",
-        "csv#0.spec.template.metadata.labels.since = " + dateAsLoaded() + " (Date)");
+    assertThat(nonStrings("csv", csv))
+        .containsExactly(
+            "csv#0.spec.template.metadata.annotations.prometheus.io/port = 8080 (Integer)",
+            "csv#0.spec.template.metadata.labels.enabled = true (Boolean)",
+            "csv#0.spec.template.metadata.labels.since = " + dateAsLoaded() + " (Date)");
   }
 
   private static String dateAsLoaded() {
-    return String.valueOf(new Yaml(new SafeConstructor(new LoaderOptions())).<Object>load("2026-01-01"));
+    return String.valueOf(
+        new Yaml(new SafeConstructor(new LoaderOptions())).<Object>load("2026-01-01"));
   }
 
   @Test
   void theManifestWriterQuotesEveryValueOfAStringMap() throws IOException {
     Map<String, Object> annotations = new LinkedHashMap<>();
-    for (String value : List.of("8080", "true", "yes", "on", "0x1F", "1_000", "1e3", "2026-01-01", "~", "null", "/q/metrics", "")) {
+    for (String value :
+        List.of(
+            "8080",
+            "true",
+            "yes",
+            "on",
+            "0x1F",
+            "1_000",
+            "1e3",
+            "2026-01-01",
+            "~",
+            "null",
+            "/q/metrics",
+            "")) {
       annotations.put("a" + annotations.size(), value);
     }
-    Map<String, Object> doc = Map.of(
-        "metadata", Map.of("labels", Map.of("port", "8080"), "annotations", annotations),
-        "spec", Map.of("selector", Map.of("matchLabels", Map.of("v", "1.0")),
-            "resources", Map.of("cpu", "1"),
-            "properties", Map.of("labels", Map.of("type", "object"))));
+    Map<String, Object> doc =
+        Map.of(
+            "metadata", Map.of("labels", Map.of("port", "8080"), "annotations", annotations),
+            "spec",
+                Map.of(
+                    "selector",
+                    Map.of("matchLabels", Map.of("v", "1.0")),
+                    "resources",
+                    Map.of("cpu", "1"),
+                    "properties",
+                    Map.of("labels", Map.of("type", "object"))));
 
     String yaml = ManifestSync.YAML.writeValueAsString(doc);
 
     assertThat(nonStrings("written", yaml)).isEmpty();
-    assertThat(yaml).contains("port: \"8080\"", "a0: \"8080\"", "a10: \"/q/metrics\"", "v: \"1.0\"", "cpu: \"1\"")
+    assertThat(yaml)
+        .contains(
+            "port: \"8080\"", "a0: \"8080\"", "a10: \"/q/metrics\"", "v: \"1.0\"", "cpu: \"1\"")
         // Outside a string map nothing changes: a schema's "type: object" stays bare.
         .contains("type: object");
   }

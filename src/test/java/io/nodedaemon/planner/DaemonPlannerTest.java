@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Step simulations and table cases of manage + status (SPEC §5, upstream's
- * daemon_controller_test.go): plan, apply the writes to an in-memory pod list, bind and ready
- * pods, advance the clock, plan again. The rollout's own cases are in RolloutPlannerTest.
+ * daemon_controller_test.go): plan, apply the writes to an in-memory pod list, bind and ready pods,
+ * advance the clock, plan again. The rollout's own cases are in RolloutPlannerTest.
  */
 class DaemonPlannerTest {
 
@@ -62,7 +62,9 @@ class DaemonPlannerTest {
     }
 
     Plan plan() {
-      return planner.updateDaemonSet(new PlanInput(daemon, List.copyOf(nodes), List.copyOf(pods.values()), REV, inFlight, now));
+      return planner.updateDaemonSet(
+          new PlanInput(
+              daemon, List.copyOf(nodes), List.copyOf(pods.values()), REV, inFlight, now));
     }
 
     /** Plans and applies the creates (unbound, pending pods) and deletes. */
@@ -81,7 +83,8 @@ class DaemonPlannerTest {
     }
 
     void update(String node, UnaryOperator<Pod> change) {
-      pods.replaceAll((name, p) -> node.equals(DaemonPodFactory.targetNodeName(p)) ? change.apply(p) : p);
+      pods.replaceAll(
+          (name, p) -> node.equals(DaemonPodFactory.targetNodeName(p)) ? change.apply(p) : p);
     }
 
     void advance(Duration d) {
@@ -101,7 +104,12 @@ class DaemonPlannerTest {
   void createsOnePodOnEveryEligibleNodeAndNothingOnceThereIsOne() {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("role", "worker"));
-    Sim sim = new Sim(d, node("n1", Map.of("role", "worker")), node("n2", Map.of("role", "master")), node("n3", Map.of("role", "worker")));
+    Sim sim =
+        new Sim(
+            d,
+            node("n1", Map.of("role", "worker")),
+            node("n2", Map.of("role", "master")),
+            node("n3", Map.of("role", "worker")));
 
     Plan first = sim.sync();
     Plan second = sim.sync();
@@ -121,11 +129,14 @@ class DaemonPlannerTest {
 
     Plan kill = sim.sync();
     assertThat(kill.podsToDelete()).hasSize(1);
-    assertThat(kill.events()).singleElement().satisfies(e -> {
-      assertThat(e.type()).isEqualTo(PlannedEvent.Type.Warning);
-      assertThat(e.reason()).isEqualTo("FailedDaemonPod");
-      assertThat(e.message()).contains("default/foo-n1-0").contains("node n1");
-    });
+    assertThat(kill.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo(PlannedEvent.Type.Warning);
+              assertThat(e.reason()).isEqualTo("FailedDaemonPod");
+              assertThat(e.message()).contains("default/foo-n1-0").contains("node n1");
+            });
     // No replacement in the same pass, as upstream: the node still has a pod.
     assertThat(kill.nodesNeedingDaemonPods()).isEmpty();
     assertThat(sim.sync().nodesNeedingDaemonPods()).containsExactly("n1"); // replacement
@@ -146,7 +157,9 @@ class DaemonPlannerTest {
     sim.sync(); // replacement
     sim.update("n1", p -> phase(bound(p), "Failed"));
     sim.advance(Duration.ofSeconds(1));
-    assertThat(sim.sync().requeueAfter()).as("second backoff is 2 s from t0+1s").isEqualTo(Duration.ofSeconds(1));
+    assertThat(sim.sync().requeueAfter())
+        .as("second backoff is 2 s from t0+1s")
+        .isEqualTo(Duration.ofSeconds(1));
     sim.advance(Duration.ofSeconds(1));
     assertThat(sim.sync().podsToDelete()).hasSize(1);
   }
@@ -165,7 +178,10 @@ class DaemonPlannerTest {
     NodeDaemon recreated = daemon();
     recreated.getMetadata().setUid("uid-foo-2");
     Pod failed = phase(bound(pod("foo-new", "n1", REV, old.now).build()), "Failed");
-    Plan plan = old.planner.updateDaemonSet(new PlanInput(recreated, List.copyOf(old.nodes), List.of(failed), REV, InFlight.NONE, old.now));
+    Plan plan =
+        old.planner.updateDaemonSet(
+            new PlanInput(
+                recreated, List.copyOf(old.nodes), List.of(failed), REV, InFlight.NONE, old.now));
 
     assertThat(names(plan.podsToDelete())).containsExactly("foo-new");
     assertThat(plan.events()).extracting(PlannedEvent::reason).containsExactly("FailedDaemonPod");
@@ -183,7 +199,9 @@ class DaemonPlannerTest {
 
     Plan plan = sim.sync();
 
-    assertThat(plan.podsToDelete()).extracting(DaemonPodFactory::targetNodeName).containsExactly("n2");
+    assertThat(plan.podsToDelete())
+        .extracting(DaemonPodFactory::targetNodeName)
+        .containsExactly("n2");
   }
 
   @Test
@@ -204,13 +222,22 @@ class DaemonPlannerTest {
   static Stream<Arguments> duplicateCases() {
     Instant older = T0.minusSeconds(60);
     return Stream.of(
-        Arguments.of("older pod kept", List.of(pod("a", "n1", REV, older).build(), pod("b", "n1", REV, T0).build()), "b"),
-        Arguments.of("bound pod kept over an older unbound one",
-            List.of(pod("a", "n1", REV, older).build(), bound(pod("b", "n1", REV, T0).build())), "a"),
-        Arguments.of("equal creation times: first name kept (both bound)",
-            List.of(bound(pod("z", "n1", REV, T0).build()), bound(pod("y", "n1", REV, T0).build())), "z"),
-        Arguments.of("equal creation times: first name kept (both unbound)",
-            List.of(pod("b", "n1", REV, T0).build(), pod("a", "n1", REV, T0).build()), "b"));
+        Arguments.of(
+            "older pod kept",
+            List.of(pod("a", "n1", REV, older).build(), pod("b", "n1", REV, T0).build()),
+            "b"),
+        Arguments.of(
+            "bound pod kept over an older unbound one",
+            List.of(pod("a", "n1", REV, older).build(), bound(pod("b", "n1", REV, T0).build())),
+            "a"),
+        Arguments.of(
+            "equal creation times: first name kept (both bound)",
+            List.of(bound(pod("z", "n1", REV, T0).build()), bound(pod("y", "n1", REV, T0).build())),
+            "z"),
+        Arguments.of(
+            "equal creation times: first name kept (both unbound)",
+            List.of(pod("b", "n1", REV, T0).build(), pod("a", "n1", REV, T0).build()),
+            "b"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -282,13 +309,18 @@ class DaemonPlannerTest {
 
   @Test
   void aPodOnANodeItMayNotContinueOnIsDeleted() {
-    Sim sim = new Sim(node("n1", Map.of(), taint("evict", "now", "NoExecute")), node("n2", Map.of(), taint("cordon", "x", "NoSchedule")));
+    Sim sim =
+        new Sim(
+            node("n1", Map.of(), taint("evict", "now", "NoExecute")),
+            node("n2", Map.of(), taint("cordon", "x", "NoSchedule")));
     sim.add(readyPod("p1", "n1", REV, T0, T0));
     sim.add(readyPod("p2", "n2", REV, T0, T0));
 
     Plan plan = sim.plan();
 
-    assertThat(names(plan.podsToDelete())).as("NoSchedule lets an existing pod stay").containsExactly("p1");
+    assertThat(names(plan.podsToDelete()))
+        .as("NoSchedule lets an existing pod stay")
+        .containsExactly("p1");
     assertThat(plan.nodesNeedingDaemonPods()).isEmpty();
     assertThat(plan.counts().numberMisscheduled()).isEqualTo(2);
   }
@@ -301,7 +333,10 @@ class DaemonPlannerTest {
     Plan second = sim.sync();
     Plan third = sim.sync();
 
-    assertThat(first.nodesNeedingDaemonPods()).hasSize(250).startsWith("node-000").endsWith("node-249");
+    assertThat(first.nodesNeedingDaemonPods())
+        .hasSize(250)
+        .startsWith("node-000")
+        .endsWith("node-249");
     assertThat(first.requeueAfter()).isEqualTo(Duration.ofSeconds(1));
     assertThat(second.nodesNeedingDaemonPods()).hasSize(50).startsWith("node-250");
     assertThat(second.requeueAfter()).isNull();
@@ -365,36 +400,72 @@ class DaemonPlannerTest {
   static Stream<Arguments> counterCases() {
     Instant created = T0.minusSeconds(100);
     return Stream.of(
-        Arguments.of("no pods yet", 0, List.of(),
-            new DaemonCounts(3, 0, 0, 0, 0, 0, 3), null),
-        Arguments.of("one ready, one pending, one missing, one misscheduled", 0, List.of(
-            readyPod("p1", "n1", REV, created, T0), bound(pod("p2", "n2", REV, created).build()), readyPod("px", "tainted", REV, created, T0)),
-            new DaemonCounts(3, 2, 1, 1, 2, 1, 2), null),
-        Arguments.of("old revision counts as current but not updated", 0, List.of(
-            readyPod("p1", "n1", "old", created, T0), readyPod("p2", "n2", REV, created, T0), readyPod("p3", "n3", REV, created, T0)),
-            new DaemonCounts(3, 3, 0, 3, 2, 3, 0), null),
-        Arguments.of("the oldest pod of a node is the one counted", 0, List.of(
-            readyPod("p1", "n1", "old", created, T0), bound(pod("p1b", "n1", REV, T0).build())),
-            new DaemonCounts(3, 1, 0, 1, 0, 1, 2), null),
-        Arguments.of("minReadySeconds not yet passed: ready, not available, requeue", 10, List.of(
-            readyPod("p1", "n1", REV, created, T0.minusSeconds(4)), readyPod("p2", "n2", REV, created, T0.minusSeconds(7))),
-            new DaemonCounts(3, 2, 0, 2, 2, 0, 3), Duration.ofSeconds(3)),
-        Arguments.of("minReadySeconds passed exactly: available", 10, List.of(
-            readyPod("p1", "n1", REV, created, T0.minusSeconds(10))),
-            new DaemonCounts(3, 1, 0, 1, 1, 1, 2), null),
-        Arguments.of("old and available, ready not yet available, not ready, misscheduled", 30, List.of(
-            readyPod("pa", "n1", "old", created, T0.minusSeconds(60)), readyPod("pb", "n2", REV, created, T0.minusSeconds(10)),
-            bound(pod("pc", "n3", REV, created).build()), readyPod("pd", "tainted", REV, created, T0)),
-            new DaemonCounts(3, 3, 1, 2, 2, 1, 2), Duration.ofSeconds(20)));
+        Arguments.of("no pods yet", 0, List.of(), new DaemonCounts(3, 0, 0, 0, 0, 0, 3), null),
+        Arguments.of(
+            "one ready, one pending, one missing, one misscheduled",
+            0,
+            List.of(
+                readyPod("p1", "n1", REV, created, T0),
+                bound(pod("p2", "n2", REV, created).build()),
+                readyPod("px", "tainted", REV, created, T0)),
+            new DaemonCounts(3, 2, 1, 1, 2, 1, 2),
+            null),
+        Arguments.of(
+            "old revision counts as current but not updated",
+            0,
+            List.of(
+                readyPod("p1", "n1", "old", created, T0),
+                readyPod("p2", "n2", REV, created, T0),
+                readyPod("p3", "n3", REV, created, T0)),
+            new DaemonCounts(3, 3, 0, 3, 2, 3, 0),
+            null),
+        Arguments.of(
+            "the oldest pod of a node is the one counted",
+            0,
+            List.of(
+                readyPod("p1", "n1", "old", created, T0), bound(pod("p1b", "n1", REV, T0).build())),
+            new DaemonCounts(3, 1, 0, 1, 0, 1, 2),
+            null),
+        Arguments.of(
+            "minReadySeconds not yet passed: ready, not available, requeue",
+            10,
+            List.of(
+                readyPod("p1", "n1", REV, created, T0.minusSeconds(4)),
+                readyPod("p2", "n2", REV, created, T0.minusSeconds(7))),
+            new DaemonCounts(3, 2, 0, 2, 2, 0, 3),
+            Duration.ofSeconds(3)),
+        Arguments.of(
+            "minReadySeconds passed exactly: available",
+            10,
+            List.of(readyPod("p1", "n1", REV, created, T0.minusSeconds(10))),
+            new DaemonCounts(3, 1, 0, 1, 1, 1, 2),
+            null),
+        Arguments.of(
+            "old and available, ready not yet available, not ready, misscheduled",
+            30,
+            List.of(
+                readyPod("pa", "n1", "old", created, T0.minusSeconds(60)),
+                    readyPod("pb", "n2", REV, created, T0.minusSeconds(10)),
+                bound(pod("pc", "n3", REV, created).build()),
+                    readyPod("pd", "tainted", REV, created, T0)),
+            new DaemonCounts(3, 3, 1, 2, 2, 1, 2),
+            Duration.ofSeconds(20)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("counterCases")
-  void statusCounters(String name, int minReadySeconds, List<Pod> pods, DaemonCounts expected, Duration requeue) {
+  void statusCounters(
+      String name, int minReadySeconds, List<Pod> pods, DaemonCounts expected, Duration requeue) {
     NodeDaemon d = daemon();
     d.getSpec().setMinReadySeconds(minReadySeconds);
     d.getSpec().setUpdateStrategy(onDelete()); // counters only: keep the rollout out of the plan
-    Sim sim = new Sim(d, node("n1"), node("n2"), node("n3"), node("tainted", Map.of(), taint("k", "v", "NoSchedule")));
+    Sim sim =
+        new Sim(
+            d,
+            node("n1"),
+            node("n2"),
+            node("n3"),
+            node("tainted", Map.of(), taint("k", "v", "NoSchedule")));
     pods.forEach(sim::add);
 
     Plan plan = sim.plan();

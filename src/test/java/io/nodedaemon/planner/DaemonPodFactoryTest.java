@@ -28,23 +28,41 @@ class DaemonPodFactoryTest {
     var spec = d.getSpec().getTemplate().getSpec();
     spec.setNodeName("somewhere");
     spec.setHostNetwork(true);
-    spec.setTolerations(new java.util.ArrayList<>(java.util.List.of(
-        new TolerationBuilder().withKey("dedicated").withOperator("Equal").withValue("infra").withEffect("NoSchedule").build(),
-        // Overrides the default not-ready toleration: the default must not be added twice.
-        new TolerationBuilder().withKey("node.kubernetes.io/not-ready").withOperator("Exists").withEffect("NoExecute")
-            .withTolerationSeconds(30L).build())));
-    spec.setAffinity(new AffinityBuilder().withNewNodeAffinity()
-        .withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(expressions(req("zone", "In", "a")))
-        .endRequiredDuringSchedulingIgnoredDuringExecution()
-        .withPreferredDuringSchedulingIgnoredDuringExecution(new PreferredSchedulingTermBuilder().withWeight(5)
-            .withPreference(expressions(req("disk", "In", "ssd"))).build())
-        .endNodeAffinity().build());
+    spec.setTolerations(
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                new TolerationBuilder()
+                    .withKey("dedicated")
+                    .withOperator("Equal")
+                    .withValue("infra")
+                    .withEffect("NoSchedule")
+                    .build(),
+                // Overrides the default not-ready toleration: the default must not be added twice.
+                new TolerationBuilder()
+                    .withKey("node.kubernetes.io/not-ready")
+                    .withOperator("Exists")
+                    .withEffect("NoExecute")
+                    .withTolerationSeconds(30L)
+                    .build())));
+    spec.setAffinity(
+        new AffinityBuilder()
+            .withNewNodeAffinity()
+            .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .withNodeSelectorTerms(expressions(req("zone", "In", "a")))
+            .endRequiredDuringSchedulingIgnoredDuringExecution()
+            .withPreferredDuringSchedulingIgnoredDuringExecution(
+                new PreferredSchedulingTermBuilder()
+                    .withWeight(5)
+                    .withPreference(expressions(req("disk", "In", "ssd")))
+                    .build())
+            .endNodeAffinity()
+            .build());
     return d;
   }
 
   /** The rendered pod, reviewed against SPEC §3; a change here is a change of the pod contract. */
-  private static final String GOLDEN = """
+  private static final String GOLDEN =
+      """
       ---
       apiVersion: "v1"
       kind: "Pod"
@@ -125,7 +143,8 @@ class DaemonPodFactoryTest {
   void labelsAreTemplateLabelsPlusRevisionHash() {
     Pod pod = DaemonPodFactory.newPod(daemon(), "node-1", REV);
 
-    assertThat(pod.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "foo", "controller-revision-hash", REV));
+    assertThat(pod.getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("app", "foo", "controller-revision-hash", REV));
     assertThat(pod.getMetadata().getNamespace()).isEqualTo("default");
     assertThat(pod.getMetadata().getName()).startsWith("foo-");
   }
@@ -134,38 +153,57 @@ class DaemonPodFactoryTest {
   void ownerReferenceIsTheControllingNodeDaemonBlockingDeletion() {
     Pod pod = DaemonPodFactory.newPod(daemon(), "node-1", REV);
 
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
-      assertThat(ref.getApiVersion()).isEqualTo("nodedaemon.io/v1alpha1");
-      assertThat(ref.getKind()).isEqualTo("NodeDaemon");
-      assertThat(ref.getName()).isEqualTo("foo");
-      assertThat(ref.getUid()).isEqualTo("uid-foo");
-      assertThat(ref.getController()).isTrue();
-      assertThat(ref.getBlockOwnerDeletion()).isTrue();
-    });
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            ref -> {
+              assertThat(ref.getApiVersion()).isEqualTo("nodedaemon.io/v1alpha1");
+              assertThat(ref.getKind()).isEqualTo("NodeDaemon");
+              assertThat(ref.getName()).isEqualTo("foo");
+              assertThat(ref.getUid()).isEqualTo("uid-foo");
+              assertThat(ref.getController()).isTrue();
+              assertThat(ref.getBlockOwnerDeletion()).isTrue();
+            });
   }
 
   @Test
   void defaultTolerationsAreAddedWithoutNetworkUnavailableUnlessHostNetwork() {
     Pod pod = DaemonPodFactory.newPod(daemon(), "node-1", REV);
 
-    assertThat(pod.getSpec().getTolerations()).extracting(Toleration::getKey, Toleration::getOperator, Toleration::getEffect,
-        Toleration::getTolerationSeconds).containsExactly(
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/not-ready", "Exists", "NoExecute", null),
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/unreachable", "Exists", "NoExecute", null),
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/disk-pressure", "Exists", "NoSchedule", null),
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/memory-pressure", "Exists", "NoSchedule", null),
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/pid-pressure", "Exists", "NoSchedule", null),
-            org.assertj.core.groups.Tuple.tuple("node.kubernetes.io/unschedulable", "Exists", "NoSchedule", null));
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(
+            Toleration::getKey,
+            Toleration::getOperator,
+            Toleration::getEffect,
+            Toleration::getTolerationSeconds)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/not-ready", "Exists", "NoExecute", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/unreachable", "Exists", "NoExecute", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/disk-pressure", "Exists", "NoSchedule", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/memory-pressure", "Exists", "NoSchedule", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/pid-pressure", "Exists", "NoSchedule", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "node.kubernetes.io/unschedulable", "Exists", "NoSchedule", null));
   }
 
   @Test
   void hostNetworkAddsNetworkUnavailableAndTemplateTolerationsWinOverDefaults() {
     Pod pod = DaemonPodFactory.newPod(richDaemon(), "node-1", REV);
 
-    assertThat(pod.getSpec().getTolerations()).extracting(Toleration::getKey)
-        .containsOnlyOnce("node.kubernetes.io/not-ready", "node.kubernetes.io/network-unavailable", "dedicated");
-    assertThat(pod.getSpec().getTolerations()).filteredOn(t -> "node.kubernetes.io/not-ready".equals(t.getKey()))
-        .singleElement().extracting(Toleration::getTolerationSeconds).isEqualTo(30L);
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(Toleration::getKey)
+        .containsOnlyOnce(
+            "node.kubernetes.io/not-ready", "node.kubernetes.io/network-unavailable", "dedicated");
+    assertThat(pod.getSpec().getTolerations())
+        .filteredOn(t -> "node.kubernetes.io/not-ready".equals(t.getKey()))
+        .singleElement()
+        .extracting(Toleration::getTolerationSeconds)
+        .isEqualTo(30L);
     assertThat(pod.getSpec().getTolerations()).hasSize(8);
   }
 
@@ -174,12 +212,18 @@ class DaemonPodFactoryTest {
     Pod pod = DaemonPodFactory.newPod(richDaemon(), "node-1", REV);
 
     var nodeAffinity = pod.getSpec().getAffinity().getNodeAffinity();
-    assertThat(nodeAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()).singleElement()
-        .satisfies(term -> {
-          assertThat(term.getMatchExpressions()).isNullOrEmpty();
-          assertThat(term.getMatchFields()).singleElement().isEqualTo(req("metadata.name", "In", "node-1"));
-        });
-    assertThat(nodeAffinity.getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
+    assertThat(
+            nodeAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
+        .singleElement()
+        .satisfies(
+            term -> {
+              assertThat(term.getMatchExpressions()).isNullOrEmpty();
+              assertThat(term.getMatchFields())
+                  .singleElement()
+                  .isEqualTo(req("metadata.name", "In", "node-1"));
+            });
+    assertThat(nodeAffinity.getPreferredDuringSchedulingIgnoredDuringExecution())
+        .singleElement()
         .satisfies(p -> assertThat(p.getWeight()).isEqualTo(5));
   }
 
@@ -199,7 +243,8 @@ class DaemonPodFactoryTest {
     DaemonPodFactory.newPod(d, "node-1", REV);
 
     assertThat(d.getSpec().getTemplate()).isEqualTo(before);
-    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey("controller-revision-hash");
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+        .doesNotContainKey("controller-revision-hash");
   }
 
   @Test
@@ -235,7 +280,14 @@ class DaemonPodFactoryTest {
   void targetNodeNamePrefersTheBoundNodeThenTheMatchFieldsPin() {
     Pod pinned = DaemonPodFactory.newPod(daemon(), "node-1", REV);
     Pod bound = new PodBuilder(pinned).editSpec().withNodeName("node-9").endSpec().build();
-    Pod bare = new PodBuilder().withNewMetadata().withName("x").endMetadata().withNewSpec().endSpec().build();
+    Pod bare =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("x")
+            .endMetadata()
+            .withNewSpec()
+            .endSpec()
+            .build();
 
     assertThat(DaemonPodFactory.targetNodeName(pinned)).isEqualTo("node-1");
     assertThat(DaemonPodFactory.targetNodeName(bound)).isEqualTo("node-9");

@@ -18,12 +18,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator grants a daemon pod nothing its template did not ask for (docs/security.md): the
- * pod spec is the template's, but for the node pin, the documented default daemon tolerations
- * (SPEC §3) and an empty {@code nodeName}. No ServiceAccount, security context, host namespace,
- * volume or toleration of the operator's own finds its way in; the pod goes to the NodeDaemon's
- * namespace. DaemonPodFactoryTest pins the exact rendering, the default tolerations and the node
- * pin; this pins that nothing else may differ at all.
+ * The operator grants a daemon pod nothing its template did not ask for (docs/security.md): the pod
+ * spec is the template's, but for the node pin, the documented default daemon tolerations (SPEC §3)
+ * and an empty {@code nodeName}. No ServiceAccount, security context, host namespace, volume or
+ * toleration of the operator's own finds its way in; the pod goes to the NodeDaemon's namespace.
+ * DaemonPodFactoryTest pins the exact rendering, the default tolerations and the node pin; this
+ * pins that nothing else may differ at all.
  */
 class DaemonPodPrivilegesTest {
 
@@ -41,15 +41,39 @@ class DaemonPodPrivilegesTest {
     PodSpec spec = d.getSpec().getTemplate().getSpec();
     spec.setServiceAccountName("agent");
     spec.setAutomountServiceAccountToken(false);
-    spec.setSecurityContext(new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(1000L)
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
-    spec.setContainers(List.of(new ContainerBuilder().withName("c").withImage("image:1")
-        .withSecurityContext(new SecurityContextBuilder().withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true).withNewCapabilities().withDrop("ALL").endCapabilities().build())
-        .build()));
-    spec.setVolumes(List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
-    spec.setTolerations(new ArrayList<>(List.of(new TolerationBuilder().withKey("dedicated").withOperator("Equal")
-        .withValue("agents").withEffect("NoSchedule").build())));
+    spec.setSecurityContext(
+        new PodSecurityContextBuilder()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(1000L)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .build());
+    spec.setContainers(
+        List.of(
+            new ContainerBuilder()
+                .withName("c")
+                .withImage("image:1")
+                .withSecurityContext(
+                    new SecurityContextBuilder()
+                        .withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true)
+                        .withNewCapabilities()
+                        .withDrop("ALL")
+                        .endCapabilities()
+                        .build())
+                .build()));
+    spec.setVolumes(
+        List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
+    spec.setTolerations(
+        new ArrayList<>(
+            List.of(
+                new TolerationBuilder()
+                    .withKey("dedicated")
+                    .withOperator("Equal")
+                    .withValue("agents")
+                    .withEffect("NoSchedule")
+                    .build())));
     return d;
   }
 
@@ -59,7 +83,8 @@ class DaemonPodPrivilegesTest {
 
     Pod pod = DaemonPodFactory.newPod(d, "node-1", REV);
 
-    assertThat(withoutPlacement(pod.getSpec())).isEqualTo(withoutPlacement(d.getSpec().getTemplate().getSpec()));
+    assertThat(withoutPlacement(pod.getSpec()))
+        .isEqualTo(withoutPlacement(d.getSpec().getTemplate().getSpec()));
     assertThat(pod.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("agent");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
@@ -71,7 +96,8 @@ class DaemonPodPrivilegesTest {
 
     PodSpec spec = DaemonPodFactory.newPod(d, "node-1", REV).getSpec();
 
-    // Left empty, the API server fills in the namespace's default ServiceAccount, not the operator's.
+    // Left empty, the API server fills in the namespace's default ServiceAccount, not the
+    // operator's.
     assertThat(spec.getServiceAccountName()).isNull();
     assertThat(spec.getServiceAccount()).isNull();
     assertThat(spec.getSecurityContext()).isNull();

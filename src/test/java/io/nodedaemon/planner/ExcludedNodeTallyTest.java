@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 /** Grouping, order and limits of {@code status.excludedNodes} (SPEC §8). */
 class ExcludedNodeTallyTest {
 
-  private static final Exclusion CONTROL_PLANE = new Exclusion("UntoleratedTaint",
-      "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated");
-  private static final Exclusion SSD = new Exclusion("NodeSelectorMismatch", "nodeSelector disktype=ssd not matched");
+  private static final Exclusion CONTROL_PLANE =
+      new Exclusion(
+          "UntoleratedTaint",
+          "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated");
+  private static final Exclusion SSD =
+      new Exclusion("NodeSelectorMismatch", "nodeSelector disktype=ssd not matched");
 
   @Test
   void noExcludedNodeGivesAnEmptyList() {
@@ -26,8 +29,13 @@ class ExcludedNodeTallyTest {
       tally.add("cp-" + i, CONTROL_PLANE);
     }
 
-    assertThat(tally.groups()).containsExactly(new ExcludedNodeGroup("UntoleratedTaint",
-        "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated", 7, List.of("cp-1", "cp-2", "cp-3", "cp-4", "cp-5")));
+    assertThat(tally.groups())
+        .containsExactly(
+            new ExcludedNodeGroup(
+                "UntoleratedTaint",
+                "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated",
+                7,
+                List.of("cp-1", "cp-2", "cp-3", "cp-4", "cp-5")));
   }
 
   @Test
@@ -39,12 +47,17 @@ class ExcludedNodeTallyTest {
     tally.add("d", new Exclusion("NodeAffinityMismatch", "required node affinity not matched"));
     tally.add("e", SSD);
 
-    assertThat(tally.groups()).extracting(ExcludedNodeGroup::reason, ExcludedNodeGroup::message, ExcludedNodeGroup::count)
+    assertThat(tally.groups())
+        .extracting(ExcludedNodeGroup::reason, ExcludedNodeGroup::message, ExcludedNodeGroup::count)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("NodeSelectorMismatch", "nodeSelector disktype=ssd not matched", 2),
-            org.assertj.core.groups.Tuple.tuple("NodeAffinityMismatch", "required node affinity not matched", 1),
-            org.assertj.core.groups.Tuple.tuple("UntoleratedTaint", "taint a:NoSchedule not tolerated", 1),
-            org.assertj.core.groups.Tuple.tuple("UntoleratedTaint", "taint b:NoSchedule not tolerated", 1));
+            org.assertj.core.groups.Tuple.tuple(
+                "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched", 2),
+            org.assertj.core.groups.Tuple.tuple(
+                "NodeAffinityMismatch", "required node affinity not matched", 1),
+            org.assertj.core.groups.Tuple.tuple(
+                "UntoleratedTaint", "taint a:NoSchedule not tolerated", 1),
+            org.assertj.core.groups.Tuple.tuple(
+                "UntoleratedTaint", "taint b:NoSchedule not tolerated", 1));
   }
 
   @Test
@@ -53,13 +66,17 @@ class ExcludedNodeTallyTest {
     for (int g = 0; g < 12; g++) {
       // Group g holds g + 1 nodes: groups 0 and 1 (1 and 2 nodes) are the ones left out.
       for (int n = 0; n <= g; n++) {
-        tally.add(String.format("node-%02d-%02d", g, n), new Exclusion("NodeSelectorMismatch", "nodeSelector g=" + g + " not matched"));
+        tally.add(
+            String.format("node-%02d-%02d", g, n),
+            new Exclusion("NodeSelectorMismatch", "nodeSelector g=" + g + " not matched"));
       }
     }
 
     List<ExcludedNodeGroup> groups = tally.groups();
     assertThat(groups).hasSize(10);
-    assertThat(groups).extracting(ExcludedNodeGroup::count).containsExactly(12, 11, 10, 9, 8, 7, 6, 5, 4, 3);
+    assertThat(groups)
+        .extracting(ExcludedNodeGroup::count)
+        .containsExactly(12, 11, 10, 9, 8, 7, 6, 5, 4, 3);
     assertThat(groups.get(0).nodes()).hasSize(5).first().isEqualTo("node-11-00");
   }
 }

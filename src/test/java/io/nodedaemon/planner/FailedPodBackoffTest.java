@@ -35,7 +35,8 @@ class FailedPodBackoffTest {
       now = until; // the next failure is seen the moment the backoff ends
     }
 
-    assertThat(waits).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 512L, 900L, 900L, 900L);
+    assertThat(waits)
+        .containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 512L, 900L, 900L, 900L);
   }
 
   @Test

@@ -15,7 +15,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LabelSelectorsTest {
 
   private static LabelSelector expr(String key, String op, String... values) {
-    return new LabelSelectorBuilder().addNewMatchExpression().withKey(key).withOperator(op).withValues(values).endMatchExpression().build();
+    return new LabelSelectorBuilder()
+        .addNewMatchExpression()
+        .withKey(key)
+        .withOperator(op)
+        .withValues(values)
+        .endMatchExpression()
+        .build();
   }
 
   static Stream<Arguments> cases() {
@@ -24,10 +30,20 @@ class LabelSelectorsTest {
         Arguments.of("null selector matches nothing", null, labels, false),
         Arguments.of("empty selector matches everything", new LabelSelector(), labels, true),
         Arguments.of("empty selector matches unlabelled", new LabelSelector(), null, true),
-        Arguments.of("matchLabels equal", new LabelSelector(null, Map.of("app", "foo")), labels, true),
-        Arguments.of("matchLabels other value", new LabelSelector(null, Map.of("app", "bar")), labels, false),
-        Arguments.of("matchLabels missing key", new LabelSelector(null, Map.of("zone", "a")), labels, false),
-        Arguments.of("matchLabels against null labels", new LabelSelector(null, Map.of("app", "foo")), null, false),
+        Arguments.of(
+            "matchLabels equal", new LabelSelector(null, Map.of("app", "foo")), labels, true),
+        Arguments.of(
+            "matchLabels other value",
+            new LabelSelector(null, Map.of("app", "bar")),
+            labels,
+            false),
+        Arguments.of(
+            "matchLabels missing key", new LabelSelector(null, Map.of("zone", "a")), labels, false),
+        Arguments.of(
+            "matchLabels against null labels",
+            new LabelSelector(null, Map.of("app", "foo")),
+            null,
+            false),
         Arguments.of("In listed", expr("tier", "In", "web", "db"), labels, true),
         Arguments.of("In unlisted", expr("tier", "In", "db"), labels, false),
         Arguments.of("In missing key", expr("zone", "In", "a"), labels, false),
@@ -39,9 +55,18 @@ class LabelSelectorsTest {
         Arguments.of("DoesNotExist missing", expr("zone", "DoesNotExist"), labels, true),
         Arguments.of("DoesNotExist present", expr("tier", "DoesNotExist"), labels, false),
         Arguments.of("unknown operator matches nothing", expr("tier", "Gt", "1"), labels, false),
-        Arguments.of("matchLabels and expressions are ANDed",
-            new LabelSelectorBuilder().withMatchLabels(Map.of("app", "foo")).addNewMatchExpression().withKey("tier")
-                .withOperator("In").withValues("db").endMatchExpression().build(), labels, false));
+        Arguments.of(
+            "matchLabels and expressions are ANDed",
+            new LabelSelectorBuilder()
+                .withMatchLabels(Map.of("app", "foo"))
+                .addNewMatchExpression()
+                .withKey("tier")
+                .withOperator("In")
+                .withValues("db")
+                .endMatchExpression()
+                .build(),
+            labels,
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -61,21 +86,43 @@ class LabelSelectorsTest {
 
   @Test
   void rendersLikeKubectlWithSortedLabelsAndValues() {
-    LabelSelector s = new LabelSelectorBuilder()
-        .withMatchLabels(Map.of("name", "fluentd", "app", "x"))
-        .addNewMatchExpression().withKey("tier").withOperator("In").withValues("b", "a").endMatchExpression()
-        .addNewMatchExpression().withKey("env").withOperator("NotIn").withValues("dev").endMatchExpression()
-        .addNewMatchExpression().withKey("gpu").withOperator("Exists").endMatchExpression()
-        .addNewMatchExpression().withKey("debug").withOperator("DoesNotExist").endMatchExpression()
-        .build();
+    LabelSelector s =
+        new LabelSelectorBuilder()
+            .withMatchLabels(Map.of("name", "fluentd", "app", "x"))
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withOperator("In")
+            .withValues("b", "a")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("env")
+            .withOperator("NotIn")
+            .withValues("dev")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("gpu")
+            .withOperator("Exists")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("debug")
+            .withOperator("DoesNotExist")
+            .endMatchExpression()
+            .build();
 
-    assertThat(LabelSelectors.toString(s)).isEqualTo("app=x,name=fluentd,tier in (a,b),env notin (dev),gpu,!debug");
+    assertThat(LabelSelectors.toString(s))
+        .isEqualTo("app=x,name=fluentd,tier in (a,b),env notin (dev),gpu,!debug");
     assertThat(LabelSelectors.toString(null)).isEmpty();
   }
 
   @Test
   void anExpressionWithoutOperatorMatchesNothingAndStillRenders() {
-    LabelSelector s = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withValues("a").endMatchExpression().build();
+    LabelSelector s =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withValues("a")
+            .endMatchExpression()
+            .build();
 
     assertThat(LabelSelectors.matches(s, Map.of("tier", "a"))).isFalse();
     assertThat(LabelSelectors.toString(s)).startsWith("tier ").endsWith("(a)");

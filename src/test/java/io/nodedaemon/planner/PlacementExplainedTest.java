@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 /** {@code status.excludedNodes} as a planning pass computes it (SPEC §8). */
 class PlacementExplainedTest {
 
-  private static List<ExcludedNodeGroup> excluded(NodeDaemon daemon, List<Node> nodes, List<Pod> pods) {
-    return new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS).updateDaemonSet(new PlanInput(daemon, nodes, pods, REV, InFlight.NONE, T0))
+  private static List<ExcludedNodeGroup> excluded(
+      NodeDaemon daemon, List<Node> nodes, List<Pod> pods) {
+    return new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
+        .updateDaemonSet(new PlanInput(daemon, nodes, pods, REV, InFlight.NONE, T0))
         .excludedNodes();
   }
 
@@ -29,12 +31,18 @@ class PlacementExplainedTest {
   void taintedControlPlaneNodesAreNamedWithTheirTaint() {
     List<Node> nodes = new ArrayList<>();
     for (String cp : List.of("cp-3", "cp-1", "cp-2")) {
-      nodes.add(node(cp, Map.of(), taint("node-role.kubernetes.io/control-plane", null, "NoSchedule")));
+      nodes.add(
+          node(cp, Map.of(), taint("node-role.kubernetes.io/control-plane", null, "NoSchedule")));
     }
     nodes.add(node("worker-1"));
 
-    assertThat(excluded(daemon(), nodes, List.of())).containsExactly(new ExcludedNodeGroup("UntoleratedTaint",
-        "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated", 3, List.of("cp-1", "cp-2", "cp-3")));
+    assertThat(excluded(daemon(), nodes, List.of()))
+        .containsExactly(
+            new ExcludedNodeGroup(
+                "UntoleratedTaint",
+                "taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated",
+                3,
+                List.of("cp-1", "cp-2", "cp-3")));
   }
 
   @Test
@@ -52,7 +60,12 @@ class PlacementExplainedTest {
     Pod running = readyPod("foo-n1", "n1", REV, T0.minusSeconds(60), T0.minusSeconds(50));
 
     assertThat(excluded(daemon(), List.of(tainted), List.of(running)))
-        .containsExactly(new ExcludedNodeGroup("UntoleratedTaint", "taint maintenance=true:NoExecute not tolerated", 1, List.of("n1")));
+        .containsExactly(
+            new ExcludedNodeGroup(
+                "UntoleratedTaint",
+                "taint maintenance=true:NoExecute not tolerated",
+                1,
+                List.of("n1")));
   }
 
   @Test
@@ -60,10 +73,13 @@ class PlacementExplainedTest {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("disktype", "ssd"));
     List<Node> before = List.of(node("a"), node("b", Map.of("disktype", "ssd")));
-    List<Node> after = List.of(node("a", Map.of("disktype", "ssd")), node("b", Map.of("disktype", "ssd")));
+    List<Node> after =
+        List.of(node("a", Map.of("disktype", "ssd")), node("b", Map.of("disktype", "ssd")));
 
     assertThat(excluded(d, before, List.of()))
-        .containsExactly(new ExcludedNodeGroup("NodeSelectorMismatch", "nodeSelector disktype=ssd not matched", 1, List.of("a")));
+        .containsExactly(
+            new ExcludedNodeGroup(
+                "NodeSelectorMismatch", "nodeSelector disktype=ssd not matched", 1, List.of("a")));
     assertThat(excluded(d, after, List.of())).isEmpty();
   }
 }

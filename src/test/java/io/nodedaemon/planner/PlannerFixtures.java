@@ -40,13 +40,24 @@ public final class PlannerFixtures {
 
   public static NodeDaemon daemon(String name) {
     NodeDaemon d = new NodeDaemon();
-    d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).withUid("uid-" + name).withGeneration(1L).build());
+    d.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(NS)
+            .withUid("uid-" + name)
+            .withGeneration(1L)
+            .build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelector(null, Map.of("app", name)));
-    spec.setTemplate(new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-        .withNewSpec().withContainers(new ContainerBuilder().withName("c").withImage("image:1").build()).endSpec()
-        .build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("c").withImage("image:1").build())
+            .endSpec()
+            .build());
     d.setSpec(spec);
     return d;
   }
@@ -57,8 +68,13 @@ public final class PlannerFixtures {
 
   public static Node node(String name, Map<String, String> labels, Taint... taints) {
     return new NodeBuilder()
-        .withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewSpec().withTaints(taints).endSpec()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withTaints(taints)
+        .endSpec()
         .build();
   }
 
@@ -76,7 +92,11 @@ public final class PlannerFixtures {
   }
 
   public static NodeSelectorRequirement req(String key, String operator, String... values) {
-    return new NodeSelectorRequirementBuilder().withKey(key).withOperator(operator).withValues(values).build();
+    return new NodeSelectorRequirementBuilder()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
+        .build();
   }
 
   public static NodeSelectorTerm expressions(NodeSelectorRequirement... reqs) {
@@ -87,26 +107,45 @@ public final class PlannerFixtures {
     return new NodeSelectorTermBuilder().withMatchFields(reqs).build();
   }
 
-  /** A daemon pod of "foo" pinned to {@code nodeName} by the factory, created at {@code created}, unbound and Pending. */
+  /**
+   * A daemon pod of "foo" pinned to {@code nodeName} by the factory, created at {@code created},
+   * unbound and Pending.
+   */
   public static PodBuilder pod(String podName, String nodeName, String revision, Instant created) {
     Pod base = DaemonPodFactory.newPod(daemon(), nodeName, revision);
     return new PodBuilder(base)
-        .editMetadata().withName(podName).withCreationTimestamp(created.toString()).endMetadata();
+        .editMetadata()
+        .withName(podName)
+        .withCreationTimestamp(created.toString())
+        .endMetadata();
   }
 
   /** A pod bound to its node, Running and Ready since {@code readySince}. */
-  public static Pod readyPod(String podName, String nodeName, String revision, Instant created, Instant readySince) {
+  public static Pod readyPod(
+      String podName, String nodeName, String revision, Instant created, Instant readySince) {
     return ready(bound(pod(podName, nodeName, revision, created).build()), readySince);
   }
 
   public static Pod bound(Pod pod) {
-    return new PodBuilder(pod).editSpec().withNodeName(DaemonPodFactory.targetNodeName(pod)).endSpec().build();
+    return new PodBuilder(pod)
+        .editSpec()
+        .withNodeName(DaemonPodFactory.targetNodeName(pod))
+        .endSpec()
+        .build();
   }
 
   public static Pod ready(Pod pod, Instant since) {
-    return new PodBuilder(pod).withNewStatus().withPhase("Running")
-        .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(since.toString()).build())
-        .endStatus().build();
+    return new PodBuilder(pod)
+        .withNewStatus()
+        .withPhase("Running")
+        .withConditions(
+            new PodConditionBuilder()
+                .withType("Ready")
+                .withStatus("True")
+                .withLastTransitionTime(since.toString())
+                .build())
+        .endStatus()
+        .build();
   }
 
   public static Pod phase(Pod pod, String phase) {
@@ -114,15 +153,33 @@ public final class PlannerFixtures {
   }
 
   public static Pod terminating(Pod pod, Instant since) {
-    return new PodBuilder(pod).editMetadata().withDeletionTimestamp(since.toString()).endMetadata().build();
+    return new PodBuilder(pod)
+        .editMetadata()
+        .withDeletionTimestamp(since.toString())
+        .endMetadata()
+        .build();
   }
 
   /** A bare pod in the namespace with labels and optional controller owner uid (null: orphan). */
   public static Pod labelledPod(String name, Map<String, String> labels, String controllerUid) {
-    PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata();
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NS)
+            .withLabels(labels)
+            .endMetadata();
     if (controllerUid != null) {
-      b.editMetadata().withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("X")
-          .withName("owner").withUid(controllerUid).withController(true).build()).endMetadata();
+      b.editMetadata()
+          .withOwnerReferences(
+              new OwnerReferenceBuilder()
+                  .withApiVersion("v1")
+                  .withKind("X")
+                  .withName("owner")
+                  .withUid(controllerUid)
+                  .withController(true)
+                  .build())
+          .endMetadata();
     }
     return b.build();
   }

@@ -32,35 +32,47 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The CRD's schema defaults (issue 11: so that {@code kubectl get -o yaml} shows what applies) and
  * the planner's own defaults agree: a spec as the API server stores it, defaults filled in, plans
- * exactly as the same spec without them (an object stored before the defaults existed, or one
- * the simulated cluster keeps as written).
+ * exactly as the same spec without them (an object stored before the defaults existed, or one the
+ * simulated cluster keeps as written).
  */
 class SchemaDefaultsTest {
-  static final Path CRD = Path.of(System.getProperty("user.dir"), "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml");
+  static final Path CRD =
+      Path.of(System.getProperty("user.dir"), "k8s/generated/nodedaemons.nodedaemon.io-crd.yaml");
   static Map<String, Object> specSchema;
 
   @BeforeAll
   @SuppressWarnings("unchecked")
   static void load() throws Exception {
-    Map<String, Object> crd = new ObjectMapper(new YAMLFactory()).readValue(CRD.toFile(), Map.class);
-    Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions")).get(0);
-    Map<String, Object> root = (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
+    Map<String, Object> crd =
+        new ObjectMapper(new YAMLFactory()).readValue(CRD.toFile(), Map.class);
+    Map<String, Object> version =
+        ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions"))
+            .get(0);
+    Map<String, Object> root =
+        (Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema");
     specSchema = (Map<String, Object>) ((Map<String, Object>) root.get("properties")).get("spec");
   }
 
-  /** The API server's structural defaulting: an absent field with a default gets it, then its children theirs. */
+  /**
+   * The API server's structural defaulting: an absent field with a default gets it, then its
+   * children theirs.
+   */
   @SuppressWarnings("unchecked")
   static void applyDefaults(Map<String, Object> object, Map<String, Object> schema) {
-    Map<String, Object> properties = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
-    properties.forEach((name, child) -> {
-      Map<String, Object> childSchema = (Map<String, Object>) child;
-      if (!object.containsKey(name) && childSchema.containsKey("default")) {
-        object.put(name, Serialization.jsonMapper().convertValue(childSchema.get("default"), Object.class));
-      }
-      if (object.get(name) instanceof Map<?, ?> value) {
-        applyDefaults((Map<String, Object>) value, childSchema);
-      }
-    });
+    Map<String, Object> properties =
+        (Map<String, Object>) schema.getOrDefault("properties", Map.of());
+    properties.forEach(
+        (name, child) -> {
+          Map<String, Object> childSchema = (Map<String, Object>) child;
+          if (!object.containsKey(name) && childSchema.containsKey("default")) {
+            object.put(
+                name,
+                Serialization.jsonMapper().convertValue(childSchema.get("default"), Object.class));
+          }
+          if (object.get(name) instanceof Map<?, ?> value) {
+            applyDefaults((Map<String, Object>) value, childSchema);
+          }
+        });
   }
 
   @SuppressWarnings("unchecked")
@@ -76,12 +88,16 @@ class SchemaDefaultsTest {
   void theDefaultsAreThePlannersDefaults() {
     NodeDaemonSpec spec = defaulted(PlannerFixtures.daemon()).getSpec();
 
-    assertThat(spec.getUpdateStrategy().getType()).isEqualTo(NodeDaemonUpdateStrategy.Type.RollingUpdate);
+    assertThat(spec.getUpdateStrategy().getType())
+        .isEqualTo(NodeDaemonUpdateStrategy.Type.RollingUpdate);
     RollingUpdateNodeDaemon ru = spec.getUpdateStrategy().getRollingUpdate();
     assertThat(ru.getMaxUnavailable()).isEqualTo(RolloutPlanner.DEFAULT_MAX_UNAVAILABLE);
-    assertThat(RolloutPlanner.surgeCount(ru, 100)).isEqualTo(RolloutPlanner.surgeCount(null, 100)).isZero();
+    assertThat(RolloutPlanner.surgeCount(ru, 100))
+        .isEqualTo(RolloutPlanner.surgeCount(null, 100))
+        .isZero();
     assertThat(spec.getRevisionHistoryLimit()).isEqualTo(Revisions.DEFAULT_REVISION_HISTORY_LIMIT);
-    assertThat(spec.getProgressDeadlineSeconds()).isEqualTo(ProgressDeadline.DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    assertThat(spec.getProgressDeadlineSeconds())
+        .isEqualTo(ProgressDeadline.DEFAULT_PROGRESS_DEADLINE_SECONDS);
     // Fields without a schema default stay absent, as the planner expects.
     assertThat(ru.getPartition()).isNull();
     assertThat(ru.getSelector()).isNull();
@@ -92,11 +108,23 @@ class SchemaDefaultsTest {
   static Stream<Arguments> specs() {
     return Stream.of(
         Arguments.of("nothing set", (Consumer<NodeDaemonSpec>) s -> {}),
-        Arguments.of("an empty update strategy", (Consumer<NodeDaemonSpec>) s -> s.setUpdateStrategy(new NodeDaemonUpdateStrategy())),
-        Arguments.of("only maxSurge", (Consumer<NodeDaemonSpec>) s -> s.setUpdateStrategy(strategy(null, null, new IntOrString(2)))),
-        Arguments.of("only maxUnavailable", (Consumer<NodeDaemonSpec>) s -> s.setUpdateStrategy(strategy(null, new IntOrString("50%"), null))),
-        Arguments.of("OnDelete (its rollingUpdate is defaulted too, and not read)",
-            (Consumer<NodeDaemonSpec>) s -> s.setUpdateStrategy(strategy(NodeDaemonUpdateStrategy.Type.OnDelete, null, null))));
+        Arguments.of(
+            "an empty update strategy",
+            (Consumer<NodeDaemonSpec>) s -> s.setUpdateStrategy(new NodeDaemonUpdateStrategy())),
+        Arguments.of(
+            "only maxSurge",
+            (Consumer<NodeDaemonSpec>)
+                s -> s.setUpdateStrategy(strategy(null, null, new IntOrString(2)))),
+        Arguments.of(
+            "only maxUnavailable",
+            (Consumer<NodeDaemonSpec>)
+                s -> s.setUpdateStrategy(strategy(null, new IntOrString("50%"), null))),
+        Arguments.of(
+            "OnDelete (its rollingUpdate is defaulted too, and not read)",
+            (Consumer<NodeDaemonSpec>)
+                s ->
+                    s.setUpdateStrategy(
+                        strategy(NodeDaemonUpdateStrategy.Type.OnDelete, null, null))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -111,19 +139,29 @@ class SchemaDefaultsTest {
     List<Node> nodes = PlannerFixtures.nodes(6);
     List<Pod> pods = new ArrayList<>();
     for (Node n : nodes) {
-      pods.add(PlannerFixtures.readyPod("foo-" + n.getMetadata().getName(), n.getMetadata().getName(), "rev0",
-          T0.minusSeconds(3600), T0.minusSeconds(3600)));
+      pods.add(
+          PlannerFixtures.readyPod(
+              "foo-" + n.getMetadata().getName(),
+              n.getMetadata().getName(),
+              "rev0",
+              T0.minusSeconds(3600),
+              T0.minusSeconds(3600)));
     }
-    Plan written = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
-        .updateDaemonSet(new PlanInput(asWritten, nodes, pods, REV, InFlight.NONE, T0));
-    Plan stored = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
-        .updateDaemonSet(new PlanInput(asStored, nodes, pods, REV, InFlight.NONE, T0));
+    Plan written =
+        new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
+            .updateDaemonSet(new PlanInput(asWritten, nodes, pods, REV, InFlight.NONE, T0));
+    Plan stored =
+        new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS)
+            .updateDaemonSet(new PlanInput(asStored, nodes, pods, REV, InFlight.NONE, T0));
 
     assertThat(stored).isEqualTo(written);
-    assertThat(SpecValidation.validate(asStored)).isEqualTo(SpecValidation.validate(asWritten)).isEmpty();
+    assertThat(SpecValidation.validate(asStored))
+        .isEqualTo(SpecValidation.validate(asWritten))
+        .isEmpty();
   }
 
-  private static NodeDaemonUpdateStrategy strategy(NodeDaemonUpdateStrategy.Type type, IntOrString maxUnavailable, IntOrString maxSurge) {
+  private static NodeDaemonUpdateStrategy strategy(
+      NodeDaemonUpdateStrategy.Type type, IntOrString maxUnavailable, IntOrString maxSurge) {
     NodeDaemonUpdateStrategy s = new NodeDaemonUpdateStrategy();
     s.setType(type);
     if (maxUnavailable != null || maxSurge != null) {

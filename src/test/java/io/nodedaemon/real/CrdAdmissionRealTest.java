@@ -23,11 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed CRD on a real kube-apiserver (SPEC §1): each document of
- * {@code invalid-nodedaemons.yaml} is sent in order; the invalid ones are refused at admission
- * (422) with a readable message naming the rule, the valid ones (one at every bound of the schema,
- * where the CEL cost is estimated and charged for real) are accepted, and an update that changes
- * {@code spec.selector} is refused.
+ * The committed CRD on a real kube-apiserver (SPEC §1): each document of {@code
+ * invalid-nodedaemons.yaml} is sent in order; the invalid ones are refused at admission (422) with
+ * a readable message naming the rule, the valid ones (one at every bound of the schema, where the
+ * CEL cost is estimated and charged for real) are accepted, and an update that changes {@code
+ * spec.selector} is refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrdAdmissionRealTest {
@@ -44,14 +44,18 @@ class CrdAdmissionRealTest {
   }
 
   static List<GenericKubernetesResource> documents() throws IOException {
-    try (InputStream in = CrdAdmissionRealTest.class.getResourceAsStream("/invalid-nodedaemons.yaml")) {
+    try (InputStream in =
+        CrdAdmissionRealTest.class.getResourceAsStream("/invalid-nodedaemons.yaml")) {
       List<GenericKubernetesResource> all = new ArrayList<>();
-      new YAMLMapper().readerFor(GenericKubernetesResource.class).<GenericKubernetesResource>readValues(in)
-          .forEachRemaining(doc -> {
-            if (doc != null && doc.getMetadata() != null) {
-              all.add(doc);
-            }
-          });
+      new YAMLMapper()
+          .readerFor(GenericKubernetesResource.class)
+          .<GenericKubernetesResource>readValues(in)
+          .forEachRemaining(
+              doc -> {
+                if (doc != null && doc.getMetadata() != null) {
+                  all.add(doc);
+                }
+              });
       return all;
     }
   }
@@ -65,7 +69,9 @@ class CrdAdmissionRealTest {
   @Order(1)
   void theFileHasValidAndInvalidDocuments() throws IOException {
     List<GenericKubernetesResource> docs = documents();
-    assertThat(docs).filteredOn(d -> annotation(d, "expect-message") != null).hasSizeGreaterThan(20);
+    assertThat(docs)
+        .filteredOn(d -> annotation(d, "expect-message") != null)
+        .hasSizeGreaterThan(20);
     assertThat(docs).filteredOn(d -> "true".equals(annotation(d, "expect-valid"))).isNotEmpty();
   }
 
@@ -76,12 +82,20 @@ class CrdAdmissionRealTest {
     item.getMetadata().setNamespace(NS);
     String expected = annotation(item, "expect-message");
     boolean update = "update".equals(annotation(item, "operation"));
-    Resource<GenericKubernetesResource> resource = client
-        .genericKubernetesResources("nodedaemon.io/v1alpha1", "NodeDaemon").inNamespace(NS).resource(item);
+    Resource<GenericKubernetesResource> resource =
+        client
+            .genericKubernetesResources("nodedaemon.io/v1alpha1", "NodeDaemon")
+            .inNamespace(NS)
+            .resource(item);
     if (update) {
-      GenericKubernetesResource current = client.genericKubernetesResources("nodedaemon.io/v1alpha1", "NodeDaemon")
-          .inNamespace(NS).withName(item.getMetadata().getName()).get();
-      assertThat(current).as("the valid document %s comes before its update", item.getMetadata().getName())
+      GenericKubernetesResource current =
+          client
+              .genericKubernetesResources("nodedaemon.io/v1alpha1", "NodeDaemon")
+              .inNamespace(NS)
+              .withName(item.getMetadata().getName())
+              .get();
+      assertThat(current)
+          .as("the valid document %s comes before its update", item.getMetadata().getName())
           .isNotNull();
       item.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
     }
@@ -91,9 +105,11 @@ class CrdAdmissionRealTest {
       return;
     }
     assertThatThrownBy(update ? resource::update : resource::create)
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
-          assertThat(e.getStatus().getMessage()).contains(expected);
-        });
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
+              assertThat(e.getStatus().getMessage()).contains(expected);
+            });
   }
 }

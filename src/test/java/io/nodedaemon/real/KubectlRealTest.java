@@ -30,8 +30,7 @@ class KubectlRealTest {
 
   static final String NS = "kubectl";
 
-  @InjectCluster
-  TestCluster cluster;
+  @InjectCluster TestCluster cluster;
 
   Kubectl kubectl() {
     return new Kubectl(((RealControlPlane) cluster).kubeconfig());
@@ -41,11 +40,15 @@ class KubectlRealTest {
   void theInstallKustomizationIsAcceptedWhole() {
     String out = kubectl().run("apply", "-k", "k8s/").assertOk().out();
 
-    assertThat(out).contains("namespace/nodedaemon-system",
-        "customresourcedefinition.apiextensions.k8s.io/nodedaemons.nodedaemon.io",
-        "serviceaccount/nodedaemon-operator", "clusterrole.rbac.authorization.k8s.io/",
-        "clusterrolebinding.rbac.authorization.k8s.io/", "service/nodedaemon-operator",
-        "deployment.apps/nodedaemon-operator");
+    assertThat(out)
+        .contains(
+            "namespace/nodedaemon-system",
+            "customresourcedefinition.apiextensions.k8s.io/nodedaemons.nodedaemon.io",
+            "serviceaccount/nodedaemon-operator",
+            "clusterrole.rbac.authorization.k8s.io/",
+            "clusterrolebinding.rbac.authorization.k8s.io/",
+            "service/nodedaemon-operator",
+            "deployment.apps/nodedaemon-operator");
     assertThat(out).doesNotContainIgnoringCase("error");
   }
 
@@ -57,30 +60,49 @@ class KubectlRealTest {
     }
     cluster.addNode(SimNode.named("kubectl-cp").label("e2e-group", NS).controlPlane().build());
 
-    // The seed sample as shipped, moved to this test's namespace and nodes (other tests add nodes too).
-    GenericKubernetesResource sample = Serialization.unmarshal(
-        Files.readString(Path.of("k8s/samples/fluentd-elasticsearch.yaml")), GenericKubernetesResource.class);
+    // The seed sample as shipped, moved to this test's namespace and nodes (other tests add nodes
+    // too).
+    GenericKubernetesResource sample =
+        Serialization.unmarshal(
+            Files.readString(Path.of("k8s/samples/fluentd-elasticsearch.yaml")),
+            GenericKubernetesResource.class);
     sample.getMetadata().setNamespace(NS);
     @SuppressWarnings("unchecked")
-    Map<String, Object> podSpec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) sample
-        .getAdditionalProperties().get("spec")).get("template")).get("spec");
+    Map<String, Object> podSpec =
+        (Map<String, Object>)
+            ((Map<String, Object>)
+                    ((Map<String, Object>) sample.getAdditionalProperties().get("spec"))
+                        .get("template"))
+                .get("spec");
     podSpec.put("nodeSelector", new LinkedHashMap<>(Map.of("e2e-group", NS)));
     Path file = Files.createTempFile("fluentd", ".yaml");
     Files.writeString(file, Serialization.asYaml(sample));
 
     kubectl().run("apply", "-f", file.toString()).assertOk();
-    kubectl().run("wait", "-n", NS, "--for=condition=Ready", "nd/fluentd-elasticsearch", "--timeout=90s").assertOk();
+    kubectl()
+        .run("wait", "-n", NS, "--for=condition=Ready", "nd/fluentd-elasticsearch", "--timeout=90s")
+        .assertOk();
 
     String table = kubectl().run("get", "nd", "-n", NS).assertOk().out();
     assertThat(table.lines().findFirst().orElseThrow().split("\\s{2,}"))
-        .containsExactly("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE");
+        .containsExactly(
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "NODE SELECTOR",
+            "AGE");
     assertThat(table.lines().skip(1).findFirst().orElseThrow().split("\\s{2,}"))
         .startsWith("fluentd-elasticsearch", "4", "4", "4", "4", "4")
         .anySatisfy(column -> assertThat(column).contains("e2e-group"));
 
     String wide = kubectl().run("get", "nd", "-n", NS, "-o", "wide").assertOk().out();
-    assertThat(wide.lines().findFirst().orElseThrow()).contains("CONTAINERS", "IMAGES", "SELECTOR", "EXCLUDED");
-    assertThat(wide.lines().skip(1).findFirst().orElseThrow()).contains("fluentd-elasticsearch", "fluentd");
+    assertThat(wide.lines().findFirst().orElseThrow())
+        .contains("CONTAINERS", "IMAGES", "SELECTOR", "EXCLUDED");
+    assertThat(wide.lines().skip(1).findFirst().orElseThrow())
+        .contains("fluentd-elasticsearch", "fluentd");
 
     String byShortName = kubectl().run("get", "all", "-n", NS).assertOk().out();
     assertThat(byShortName).contains("nodedaemon.nodedaemon.io/fluentd-elasticsearch");

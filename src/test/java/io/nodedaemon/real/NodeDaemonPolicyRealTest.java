@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The ValidatingAdmissionPolicy that docs/security.md offers for keeping NodeDaemons to chosen
  * namespaces ({@code k8s/policies/nodedaemon-namespaces.yaml}), applied as shipped to a real
- * kube-apiserver: a user with {@code edit} in two namespaces may create a NodeDaemon only in the one
- * labelled {@code nodedaemon.io/allowed=true}. The binding is narrowed to this test's namespaces
- * so that the other tests sharing the control plane are not affected.
+ * kube-apiserver: a user with {@code edit} in two namespaces may create a NodeDaemon only in the
+ * one labelled {@code nodedaemon.io/allowed=true}. The binding is narrowed to this test's
+ * namespaces so that the other tests sharing the control plane are not affected.
  */
 class NodeDaemonPolicyRealTest {
 
@@ -52,37 +52,60 @@ class NodeDaemonPolicyRealTest {
     cluster = RealControlPlane.shared();
     for (String ns : List.of(ALLOWED, DENIED)) {
       Tenants.bind(cluster, "bob", "edit", ns);
-      cluster.client().namespaces().withName(ns).edit(n -> {
-        n.getMetadata().getLabels().put(TEST_LABEL, "true");
-        if (ns.equals(ALLOWED)) {
-          n.getMetadata().getLabels().put("nodedaemon.io/allowed", "true");
-        }
-        return n;
-      });
+      cluster
+          .client()
+          .namespaces()
+          .withName(ns)
+          .edit(
+              n -> {
+                n.getMetadata().getLabels().put(TEST_LABEL, "true");
+                if (ns.equals(ALLOWED)) {
+                  n.getMetadata().getLabels().put("nodedaemon.io/allowed", "true");
+                }
+                return n;
+              });
     }
     // One NodeDaemon that was there before the policy, in the namespace it will not allow.
-    cluster.client().resources(NodeDaemon.class).inNamespace(DENIED).resource(daemon(DENIED, "before")).create();
+    cluster
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(DENIED)
+        .resource(daemon(DENIED, "before"))
+        .create();
     try (InputStream in = Files.newInputStream(POLICY)) {
       policy = cluster.client().load(in).items();
     }
     for (HasMetadata item : policy) {
       if (item instanceof ValidatingAdmissionPolicyBinding binding) {
-        binding.getSpec().setMatchResources(new MatchResourcesBuilder().withNamespaceSelector(new LabelSelectorBuilder()
-            .withMatchLabels(Map.of(TEST_LABEL, "true")).build()).build());
+        binding
+            .getSpec()
+            .setMatchResources(
+                new MatchResourcesBuilder()
+                    .withNamespaceSelector(
+                        new LabelSelectorBuilder()
+                            .withMatchLabels(Map.of(TEST_LABEL, "true"))
+                            .build())
+                    .build());
       }
       cluster.client().resource(item).create();
     }
     // A new policy takes a moment to be loaded: until it is, a create may still pass.
     var denied = cluster.client().resources(NodeDaemon.class).inNamespace(DENIED);
-    refusal = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      try {
-        denied.resource(daemon(DENIED, "probe")).create();
-        denied.withName("probe").withTimeout(10, TimeUnit.SECONDS).delete();
-        return null;
-      } catch (KubernetesClientException e) {
-        return e;
-      }
-    }, e -> e != null);
+    refusal =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  try {
+                    denied.resource(daemon(DENIED, "probe")).create();
+                    denied.withName("probe").withTimeout(10, TimeUnit.SECONDS).delete();
+                    return null;
+                  } catch (KubernetesClientException e) {
+                    return e;
+                  }
+                },
+                e -> e != null);
   }
 
   @AfterAll
@@ -100,10 +123,17 @@ class NodeDaemonPolicyRealTest {
     d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build());
-    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-        .withNewSpec().withNodeSelector(Map.of("e2e-group", "none"))
-        .withContainers(new ContainerBuilder().withName("agent").withImage("example.org/agent:1").build())
-        .endSpec().build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(Map.of("e2e-group", "none"))
+            .withContainers(
+                new ContainerBuilder().withName("agent").withImage("example.org/agent:1").build())
+            .endSpec()
+            .build());
     d.setSpec(spec);
     return d;
   }
@@ -111,35 +141,53 @@ class NodeDaemonPolicyRealTest {
   @Test
   void theAdminIsRefusedTooInANamespaceNotAllowed() {
     assertThat(refusal.getCode()).isEqualTo(403);
-    assertThat(refusal.getMessage()).contains("ValidatingAdmissionPolicy 'nodedaemon-allowed-namespaces'")
+    assertThat(refusal.getMessage())
+        .contains("ValidatingAdmissionPolicy 'nodedaemon-allowed-namespaces'")
         .contains("NodeDaemons are not allowed in namespace policy-denied");
   }
 
   @Test
   void anEditorMayCreateNodeDaemonsOnlyInANamespaceTheAdminAllowed() {
     try (KubernetesClient bob = Tenants.clientOf(cluster, "bob")) {
-      KubernetesClientException e = assertThrows(KubernetesClientException.class,
-          () -> bob.resources(NodeDaemon.class).inNamespace(DENIED).resource(daemon(DENIED, "agent")).create());
+      KubernetesClientException e =
+          assertThrows(
+              KubernetesClientException.class,
+              () ->
+                  bob.resources(NodeDaemon.class)
+                      .inNamespace(DENIED)
+                      .resource(daemon(DENIED, "agent"))
+                      .create());
       assertThat(e.getCode()).isEqualTo(403);
       assertThat(e.getMessage()).contains("NodeDaemons are not allowed in namespace policy-denied");
 
-      NodeDaemon created = bob.resources(NodeDaemon.class).inNamespace(ALLOWED).resource(daemon(ALLOWED, "agent")).create();
+      NodeDaemon created =
+          bob.resources(NodeDaemon.class)
+              .inNamespace(ALLOWED)
+              .resource(daemon(ALLOWED, "agent"))
+              .create();
       assertThat(created.getMetadata().getUid()).isNotBlank();
     }
   }
 
   @Test
   void aNodeDaemonFromBeforeThePolicyIsStillReportedButNoLongerChanged() {
-    var before = cluster.client().resources(NodeDaemon.class).inNamespace(DENIED).withName("before");
+    var before =
+        cluster.client().resources(NodeDaemon.class).inNamespace(DENIED).withName("before");
 
     // The policy matches nodedaemons, not their status subresource: the operator's reports pass.
-    before.subresource("status").patch(PatchContext.of(
-        PatchType.JSON_MERGE), "{\"status\":{\"desiredNumberScheduled\":0}}");
-    KubernetesClientException e = assertThrows(KubernetesClientException.class,
-        () -> before.edit(d -> {
-          d.getSpec().setMinReadySeconds(5);
-          return d;
-        }));
+    before
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"desiredNumberScheduled\":0}}");
+    KubernetesClientException e =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                before.edit(
+                    d -> {
+                      d.getSpec().setMinReadySeconds(5);
+                      return d;
+                    }));
     assertThat(e.getCode()).isEqualTo(403);
     assertThat(e.getMessage()).contains("nodedaemon-allowed-namespaces");
     assertThat(before.get().getSpec().getMinReadySeconds()).as("unchanged").isNull();

@@ -21,14 +21,35 @@ final class Tenants {
 
   private Tenants() {}
 
-  /** Binds {@code user} to the built-in ClusterRole {@code role} (view, edit, admin) in {@code namespace}. */
+  /**
+   * Binds {@code user} to the built-in ClusterRole {@code role} (view, edit, admin) in {@code
+   * namespace}.
+   */
   static void bind(RealControlPlane cluster, String user, String role, String namespace) {
     cluster.createNamespace(namespace);
-    cluster.client().rbac().roleBindings().inNamespace(namespace).resource(new RoleBindingBuilder()
-        .withNewMetadata().withName(user + "-" + role).withNamespace(namespace).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(role).endRoleRef()
-        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(user).endSubject()
-        .build()).createOr(NonDeletingOperation::update);
+    cluster
+        .client()
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(user + "-" + role)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName(role)
+                .endRoleRef()
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName(user)
+                .endSubject()
+                .build())
+        .createOr(NonDeletingOperation::update);
   }
 
   /**
@@ -36,7 +57,8 @@ final class Tenants {
    * (no test users) the admin impersonates the user, which RBAC and admission judge the same way.
    */
   static KubernetesClient clientOf(RealControlPlane cluster, String user) {
-    ConfigBuilder config = new ConfigBuilder(cluster.client().getConfiguration()).withNamespace("default");
+    ConfigBuilder config =
+        new ConfigBuilder(cluster.client().getConfiguration()).withNamespace("default");
     if (cluster.hasTestUsers()) {
       config.withOauthToken(cluster.tokenOf(user));
     } else {
@@ -45,16 +67,27 @@ final class Tenants {
     return new KubernetesClientBuilder().withConfig(config.build()).build();
   }
 
-  /** {@code kubectl args} as {@code user}: the admin kubeconfig names the server, the token (or --as) the user. */
+  /**
+   * {@code kubectl args} as {@code user}: the admin kubeconfig names the server, the token (or
+   * --as) the user.
+   */
   static GoTools.Run kubectlAs(RealControlPlane cluster, String user, String... args) {
-    List<String> all = new ArrayList<>(cluster.hasTestUsers() ? List.of("--token=" + cluster.tokenOf(user))
-        : List.of("--as=" + user, "--as-group=" + AUTHENTICATED));
+    List<String> all =
+        new ArrayList<>(
+            cluster.hasTestUsers()
+                ? List.of("--token=" + cluster.tokenOf(user))
+                : List.of("--as=" + user, "--as-group=" + AUTHENTICATED));
     all.addAll(List.of(args));
     return new Kubectl(cluster.kubeconfig()).run(all.toArray(String[]::new));
   }
 
   /** {@code kubectl auth can-i verb resource -n namespace} as {@code user}: "yes" or "no". */
-  static String canI(RealControlPlane cluster, String user, String namespace, String verb, String resource,
+  static String canI(
+      RealControlPlane cluster,
+      String user,
+      String namespace,
+      String verb,
+      String resource,
       String... extra) {
     String[] args = new String[5 + extra.length];
     args[0] = "auth";
@@ -65,9 +98,11 @@ final class Tenants {
     System.arraycopy(extra, 0, args, 5, extra.length);
     GoTools.Run run = kubectlAs(cluster, user, args);
     String answer = run.out().strip();
-    // can-i exits 0 for yes, 1 for no; anything else (or a warning instead of an answer) is a failure.
+    // can-i exits 0 for yes, 1 for no; anything else (or a warning instead of an answer) is a
+    // failure.
     if (!answer.equals("yes") && !answer.equals("no")) {
-      throw new AssertionError("kubectl auth can-i " + String.join(" ", args) + " answered:\n" + run.out());
+      throw new AssertionError(
+          "kubectl auth can-i " + String.join(" ", args) + " answered:\n" + run.out());
     }
     return answer;
   }

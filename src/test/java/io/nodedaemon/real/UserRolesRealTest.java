@@ -31,20 +31,33 @@ class UserRolesRealTest {
     Tenants.bind(cluster, "bob", "edit", NS);
     Tenants.bind(cluster, "bob", "admin", ADMIN_NS);
     // The clusterrole-aggregation controller folds the rules in shortly after the roles appear.
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-        .until(() -> aggregated("view", "get") && aggregated("edit", "create") && aggregated("admin", "create"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                aggregated("view", "get")
+                    && aggregated("edit", "create")
+                    && aggregated("admin", "create"));
   }
 
-  /** Whether the built-in ClusterRole {@code role} has a rule granting {@code verb} on nodedaemons. */
+  /**
+   * Whether the built-in ClusterRole {@code role} has a rule granting {@code verb} on nodedaemons.
+   */
   static boolean aggregated(String role, String verb) {
     ClusterRole builtIn = cluster.client().rbac().clusterRoles().withName(role).get();
-    return builtIn.getRules().stream().anyMatch(r -> r.getApiGroups().contains("nodedaemon.io")
-        && r.getResources().contains("nodedaemons") && r.getVerbs().contains(verb));
+    return builtIn.getRules().stream()
+        .anyMatch(
+            r ->
+                r.getApiGroups().contains("nodedaemon.io")
+                    && r.getResources().contains("nodedaemons")
+                    && r.getVerbs().contains(verb));
   }
 
   @Test
   void theBuiltInRolesTookInTheNodeDaemonRules() {
-    assertThat(cluster.client().rbac().clusterRoles().withName("view").get().getAggregationRule()).isNotNull();
+    assertThat(cluster.client().rbac().clusterRoles().withName("view").get().getAggregationRule())
+        .isNotNull();
     assertThat(aggregated("view", "watch")).isTrue();
     assertThat(aggregated("view", "create")).isFalse();
     assertThat(aggregated("edit", "deletecollection")).isTrue();
@@ -54,45 +67,80 @@ class UserRolesRealTest {
   @Test
   void aViewerReadsNodeDaemonsAndTheirStatusButWritesNothing() {
     for (String verb : new String[] {"get", "list", "watch"}) {
-      assertThat(canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io")).as(verb).isEqualTo("yes");
-      assertThat(canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io", "--subresource=status"))
-          .as(verb + " status").isEqualTo("yes");
+      assertThat(canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io"))
+          .as(verb)
+          .isEqualTo("yes");
+      assertThat(
+              canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io", "--subresource=status"))
+          .as(verb + " status")
+          .isEqualTo("yes");
     }
     assertThat(canI(cluster, "alice", NS, "get", "nd")).as("short name").isEqualTo("yes");
     for (String verb : new String[] {"create", "update", "patch", "delete", "deletecollection"}) {
-      assertThat(canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io")).as(verb).isEqualTo("no");
+      assertThat(canI(cluster, "alice", NS, verb, "nodedaemons.nodedaemon.io"))
+          .as(verb)
+          .isEqualTo("no");
     }
-    assertThat(canI(cluster, "alice", NS, "patch", "nodedaemons.nodedaemon.io", "--subresource=status")).isEqualTo("no");
+    assertThat(
+            canI(
+                cluster, "alice", NS, "patch", "nodedaemons.nodedaemon.io", "--subresource=status"))
+        .isEqualTo("no");
   }
 
   @Test
   void anEditorWritesNodeDaemonsButNotTheirStatus() {
-    for (String verb : new String[] {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}) {
-      assertThat(canI(cluster, "bob", NS, verb, "nodedaemons.nodedaemon.io")).as(verb).isEqualTo("yes");
+    for (String verb :
+        new String[] {
+          "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"
+        }) {
+      assertThat(canI(cluster, "bob", NS, verb, "nodedaemons.nodedaemon.io"))
+          .as(verb)
+          .isEqualTo("yes");
     }
-    assertThat(canI(cluster, "bob", NS, "get", "nodedaemons.nodedaemon.io", "--subresource=status")).isEqualTo("yes");
-    // Status is the operator's to write, as a DaemonSet's is its controller's (upstream's edit role).
+    assertThat(canI(cluster, "bob", NS, "get", "nodedaemons.nodedaemon.io", "--subresource=status"))
+        .isEqualTo("yes");
+    // Status is the operator's to write, as a DaemonSet's is its controller's (upstream's edit
+    // role).
     for (String verb : new String[] {"patch", "update"}) {
-      assertThat(canI(cluster, "bob", NS, verb, "nodedaemons.nodedaemon.io", "--subresource=status"))
-          .as(verb + " status").isEqualTo("no");
+      assertThat(
+              canI(cluster, "bob", NS, verb, "nodedaemons.nodedaemon.io", "--subresource=status"))
+          .as(verb + " status")
+          .isEqualTo("no");
     }
   }
 
   @Test
   void anAdminHasTheEditorsRightsThroughAggregation() {
-    for (String verb : new String[] {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}) {
-      assertThat(canI(cluster, "bob", ADMIN_NS, verb, "nodedaemons.nodedaemon.io")).as(verb).isEqualTo("yes");
+    for (String verb :
+        new String[] {
+          "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"
+        }) {
+      assertThat(canI(cluster, "bob", ADMIN_NS, verb, "nodedaemons.nodedaemon.io"))
+          .as(verb)
+          .isEqualTo("yes");
     }
-    assertThat(canI(cluster, "bob", ADMIN_NS, "patch", "nodedaemons.nodedaemon.io", "--subresource=status"))
+    assertThat(
+            canI(
+                cluster,
+                "bob",
+                ADMIN_NS,
+                "patch",
+                "nodedaemons.nodedaemon.io",
+                "--subresource=status"))
         .isEqualTo("no");
   }
 
   @Test
   void theRightsStopAtTheNamespaceOfTheBinding() {
     for (String user : new String[] {"alice", "bob"}) {
-      assertThat(canI(cluster, user, OTHER, "get", "nodedaemons.nodedaemon.io")).as(user).isEqualTo("no");
-      assertThat(canI(cluster, user, OTHER, "create", "nodedaemons.nodedaemon.io")).as(user).isEqualTo("no");
-      assertThat(canI(cluster, user, NS, "list", "nodedaemons.nodedaemon.io", "--all-namespaces")).as(user)
+      assertThat(canI(cluster, user, OTHER, "get", "nodedaemons.nodedaemon.io"))
+          .as(user)
+          .isEqualTo("no");
+      assertThat(canI(cluster, user, OTHER, "create", "nodedaemons.nodedaemon.io"))
+          .as(user)
+          .isEqualTo("no");
+      assertThat(canI(cluster, user, NS, "list", "nodedaemons.nodedaemon.io", "--all-namespaces"))
+          .as(user)
           .isEqualTo("no");
     }
   }

@@ -16,8 +16,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Renders NodeDaemons and pods as {@code kubectl get} prints them, so that the demo's output
- * reads like a terminal session against a real cluster.
+ * Renders NodeDaemons and pods as {@code kubectl get} prints them, so that the demo's output reads
+ * like a terminal session against a real cluster.
  */
 public final class KubectlTable {
 
@@ -26,25 +26,41 @@ public final class KubectlTable {
   private static final int PADDING = 3;
   private static final String NONE = "<none>";
 
-  private KubectlTable() {
-  }
+  private KubectlTable() {}
 
-  /** {@code kubectl get nd}: the CRD's printer columns, rows sorted by name as the API lists them. */
+  /**
+   * {@code kubectl get nd}: the CRD's printer columns, rows sorted by name as the API lists them.
+   */
   public static String nodeDaemons(List<NodeDaemon> items, Instant now) {
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"));
-    items.stream().sorted(Comparator.comparing(nd -> nd.getMetadata().getName())).forEach(nd -> {
-      NodeDaemonStatus s = nd.getStatus();
-      Function<Function<NodeDaemonStatus, Integer>, String> col = f -> s == null ? NONE : String.valueOf(f.apply(s));
-      rows.add(List.of(nd.getMetadata().getName(),
-          col.apply(NodeDaemonStatus::getDesiredNumberScheduled),
-          col.apply(NodeDaemonStatus::getCurrentNumberScheduled),
-          col.apply(NodeDaemonStatus::getNumberReady),
-          col.apply(NodeDaemonStatus::getUpdatedNumberScheduled),
-          col.apply(NodeDaemonStatus::getNumberAvailable),
-          nodeSelector(nd),
-          age(nd.getMetadata().getCreationTimestamp(), now)));
-    });
+    rows.add(
+        List.of(
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "NODE SELECTOR",
+            "AGE"));
+    items.stream()
+        .sorted(Comparator.comparing(nd -> nd.getMetadata().getName()))
+        .forEach(
+            nd -> {
+              NodeDaemonStatus s = nd.getStatus();
+              Function<Function<NodeDaemonStatus, Integer>, String> col =
+                  f -> s == null ? NONE : String.valueOf(f.apply(s));
+              rows.add(
+                  List.of(
+                      nd.getMetadata().getName(),
+                      col.apply(NodeDaemonStatus::getDesiredNumberScheduled),
+                      col.apply(NodeDaemonStatus::getCurrentNumberScheduled),
+                      col.apply(NodeDaemonStatus::getNumberReady),
+                      col.apply(NodeDaemonStatus::getUpdatedNumberScheduled),
+                      col.apply(NodeDaemonStatus::getNumberAvailable),
+                      nodeSelector(nd),
+                      age(nd.getMetadata().getCreationTimestamp(), now)));
+            });
     return render(rows);
   }
 
@@ -55,21 +71,35 @@ public final class KubectlTable {
   public static String pods(List<Pod> items, Instant now) {
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "IMAGE", "REVISION"));
-    items.stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).forEach(p -> {
-      List<ContainerStatus> statuses = p.getStatus() == null || p.getStatus().getContainerStatuses() == null
-          ? List.of() : p.getStatus().getContainerStatuses();
-      long ready = statuses.stream().filter(cs -> Boolean.TRUE.equals(cs.getReady())).count();
-      int restarts = statuses.stream().mapToInt(cs -> cs.getRestartCount() == null ? 0 : cs.getRestartCount()).sum();
-      Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
-      rows.add(List.of(p.getMetadata().getName(),
-          ready + "/" + p.getSpec().getContainers().size(),
-          podStatus(p),
-          String.valueOf(restarts),
-          age(p.getMetadata().getCreationTimestamp(), now),
-          p.getSpec().getNodeName() == null ? NONE : p.getSpec().getNodeName(),
-          p.getSpec().getContainers().isEmpty() ? NONE : p.getSpec().getContainers().get(0).getImage(),
-          labels.getOrDefault("controller-revision-hash", "")));
-    });
+    items.stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .forEach(
+            p -> {
+              List<ContainerStatus> statuses =
+                  p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                      ? List.of()
+                      : p.getStatus().getContainerStatuses();
+              long ready =
+                  statuses.stream().filter(cs -> Boolean.TRUE.equals(cs.getReady())).count();
+              int restarts =
+                  statuses.stream()
+                      .mapToInt(cs -> cs.getRestartCount() == null ? 0 : cs.getRestartCount())
+                      .sum();
+              Map<String, String> labels =
+                  p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+              rows.add(
+                  List.of(
+                      p.getMetadata().getName(),
+                      ready + "/" + p.getSpec().getContainers().size(),
+                      podStatus(p),
+                      String.valueOf(restarts),
+                      age(p.getMetadata().getCreationTimestamp(), now),
+                      p.getSpec().getNodeName() == null ? NONE : p.getSpec().getNodeName(),
+                      p.getSpec().getContainers().isEmpty()
+                          ? NONE
+                          : p.getSpec().getContainers().get(0).getImage(),
+                      labels.getOrDefault("controller-revision-hash", "")));
+            });
     return render(rows);
   }
 
@@ -83,11 +113,13 @@ public final class KubectlTable {
     }
     if (p.getStatus().getContainerStatuses() != null) {
       for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
-        if (cs.getState() != null && cs.getState().getWaiting() != null
+        if (cs.getState() != null
+            && cs.getState().getWaiting() != null
             && cs.getState().getWaiting().getReason() != null) {
           return cs.getState().getWaiting().getReason();
         }
-        if (cs.getState() != null && cs.getState().getTerminated() != null
+        if (cs.getState() != null
+            && cs.getState().getTerminated() != null
             && cs.getState().getTerminated().getReason() != null) {
           return cs.getState().getTerminated().getReason();
         }
@@ -99,13 +131,17 @@ public final class KubectlTable {
   /** The printer column of type string on a map: the JSON text, keys sorted as Go marshals them. */
   private static String nodeSelector(NodeDaemon nd) {
     var spec = nd.getSpec();
-    Map<String, String> sel = spec == null || spec.getTemplate() == null || spec.getTemplate().getSpec() == null
-        ? null : spec.getTemplate().getSpec().getNodeSelector();
+    Map<String, String> sel =
+        spec == null || spec.getTemplate() == null || spec.getTemplate().getSpec() == null
+            ? null
+            : spec.getTemplate().getSpec().getNodeSelector();
     if (sel == null || sel.isEmpty()) {
       return NONE;
     }
-    return new TreeMap<>(sel).entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
-        .collect(Collectors.joining(",", "{", "}"));
+    return new TreeMap<>(sel)
+        .entrySet().stream()
+            .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+            .collect(Collectors.joining(",", "{", "}"));
   }
 
   static String age(String creationTimestamp, Instant now) {
@@ -150,7 +186,10 @@ public final class KubectlTable {
     return hours / 24 / 365 + "y";
   }
 
-  /** Go's text/tabwriter as kubectl configures it: every column but the last padded to its widest cell. */
+  /**
+   * Go's text/tabwriter as kubectl configures it: every column but the last padded to its widest
+   * cell.
+   */
   static String render(List<List<String>> rows) {
     int columns = rows.stream().mapToInt(List::size).max().orElse(0);
     int[] widths = new int[columns];

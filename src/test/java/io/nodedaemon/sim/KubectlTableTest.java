@@ -28,9 +28,15 @@ class KubectlTableTest {
     fluentd.setStatus(s);
     NodeDaemon fresh = SimulatedClusterTest.nodeDaemon("a-new-one", "img:1");
     fresh.getMetadata().setCreationTimestamp("2025-01-01T09:30:00Z");
-    fresh.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("kubernetes.io/os", "linux", "a", "b"));
+    fresh
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .setNodeSelector(Map.of("kubernetes.io/os", "linux", "a", "b"));
 
-    assertThat(KubectlTable.nodeDaemons(List.of(fluentd, fresh), NOW)).isEqualTo("""
+    assertThat(KubectlTable.nodeDaemons(List.of(fluentd, fresh), NOW))
+        .isEqualTo(
+            """
         NAME                    DESIRED   CURRENT   READY    UP-TO-DATE   AVAILABLE   NODE SELECTOR                          AGE
         a-new-one               <none>    <none>    <none>   <none>       <none>      {"a":"b","kubernetes.io/os":"linux"}   150m
         fluentd-elasticsearch   4         4         3        2            3           <none>                                 45s
@@ -39,18 +45,46 @@ class KubectlTableTest {
 
   @Test
   void rendersPodsWithReadyCountStatusNodeAndRevision() {
-    var running = new PodBuilder().withNewMetadata().withName("fluentd-elasticsearch-w1")
-        .withCreationTimestamp("2025-01-01T11:58:00Z").addToLabels("controller-revision-hash", "6d5f7b8c9")
-        .endMetadata()
-        .withNewSpec().withNodeName("worker-1").addNewContainer().withName("c").withImage("fluentd:v2.5.2")
-        .endContainer().endSpec()
-        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("c").withReady(true)
-        .withRestartCount(0).endContainerStatus().endStatus().build();
-    var pending = new PodBuilder().withNewMetadata().withName("fluentd-elasticsearch-cp")
-        .withCreationTimestamp("2025-01-01T11:59:59Z").endMetadata()
-        .withNewSpec().addNewContainer().withName("c").withImage("fluentd:v2.6.0").endContainer().endSpec().build();
+    var running =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("fluentd-elasticsearch-w1")
+            .withCreationTimestamp("2025-01-01T11:58:00Z")
+            .addToLabels("controller-revision-hash", "6d5f7b8c9")
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName("worker-1")
+            .addNewContainer()
+            .withName("c")
+            .withImage("fluentd:v2.5.2")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Running")
+            .addNewContainerStatus()
+            .withName("c")
+            .withReady(true)
+            .withRestartCount(0)
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    var pending =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("fluentd-elasticsearch-cp")
+            .withCreationTimestamp("2025-01-01T11:59:59Z")
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("c")
+            .withImage("fluentd:v2.6.0")
+            .endContainer()
+            .endSpec()
+            .build();
 
-    assertThat(KubectlTable.pods(List.of(running, pending), NOW)).isEqualTo("""
+    assertThat(KubectlTable.pods(List.of(running, pending), NOW))
+        .isEqualTo(
+            """
         NAME                       READY   STATUS    RESTARTS   AGE   NODE       IMAGE            REVISION
         fluentd-elasticsearch-cp   0/1     Pending   0          1s    <none>     fluentd:v2.6.0  \s
         fluentd-elasticsearch-w1   1/1     Running   0          2m    worker-1   fluentd:v2.5.2   6d5f7b8c9

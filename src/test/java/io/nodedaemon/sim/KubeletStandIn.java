@@ -36,16 +36,16 @@ import org.jboss.logging.Logger;
  * deleted) that is Pending is started after a configurable delay, i.e. moved to Running with
  * Ready/ContainersReady True and ready container statuses, unless its readiness is held.
  *
- * <p>It also finishes graceful deletions, as a kubelet does: a bound pod the API server marked
- * for deletion (deletionTimestamp, deletionGracePeriodSeconds &gt; 0) has its containers stopped
- * after its grace period (capped by {@code terminationCap}, so that suites stay fast), is moved to
- * the terminal phase Failed (exit code 143, SIGTERM) like a real kubelet's pods being deleted, and
- * is then deleted with a grace period of 0 (uid precondition), unless a test holds it there with
+ * <p>It also finishes graceful deletions, as a kubelet does: a bound pod the API server marked for
+ * deletion (deletionTimestamp, deletionGracePeriodSeconds &gt; 0) has its containers stopped after
+ * its grace period (capped by {@code terminationCap}, so that suites stay fast), is moved to the
+ * terminal phase Failed (exit code 143, SIGTERM) like a real kubelet's pods being deleted, and is
+ * then deleted with a grace period of 0 (uid precondition), unless a test holds it there with
  * {@link #holdTermination} (a volume that will not unmount).
  *
- * <p>Tests drive the rest of a pod's life with {@link #failPod}, {@link #succeedPod},
- * {@link #setReady} and {@link #failOnStart}. A pending start or termination of a pod that is
- * gone, or was re-created under the same name, is dropped (both are keyed by uid).
+ * <p>Tests drive the rest of a pod's life with {@link #failPod}, {@link #succeedPod}, {@link
+ * #setReady} and {@link #failOnStart}. A pending start or termination of a pod that is gone, or was
+ * re-created under the same name, is dropped (both are keyed by uid).
  */
 public final class KubeletStandIn implements AutoCloseable {
 
@@ -58,7 +58,8 @@ public final class KubeletStandIn implements AutoCloseable {
   private final Duration delay;
   private final Duration terminationCap;
   private final Clock clock;
-  // Timed transitions go through a scheduler instead of sleeping so that many pods start in parallel.
+  // Timed transitions go through a scheduler instead of sleeping so that many pods start in
+  // parallel.
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> SchedulerStandIn.daemon(r, "sim-kubelet"));
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
@@ -75,39 +76,45 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   /**
-   * @param delay          how long a bound pod takes to start
-   * @param terminationCap the longest a deleted pod's containers take to stop: its grace period,
-   *                       at most this
+   * @param delay how long a bound pod takes to start
+   * @param terminationCap the longest a deleted pod's containers take to stop: its grace period, at
+   *     most this
    */
-  public KubeletStandIn(KubernetesClient client, Duration delay, Duration terminationCap, Clock clock) {
+  public KubeletStandIn(
+      KubernetesClient client, Duration delay, Duration terminationCap, Clock clock) {
     this.client = client;
     this.delay = delay;
     this.terminationCap = terminationCap;
     this.clock = clock;
-    this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        maybeStart(pod);
-        maybeTerminate(pod);
-      }
+    this.pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    maybeStart(pod);
+                    maybeTerminate(pod);
+                  }
 
-      @Override
-      public void onUpdate(Pod oldPod, Pod newPod) {
-        maybeStart(newPod);
-        maybeTerminate(newPod);
-      }
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod newPod) {
+                    maybeStart(newPod);
+                    maybeTerminate(newPod);
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknown) {
-        starting.remove(pod.getMetadata().getUid());
-        terminating.remove(pod.getMetadata().getUid());
-      }
-    });
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {
+                    starting.remove(pod.getMetadata().getUid());
+                    terminating.remove(pod.getMetadata().getUid());
+                  }
+                });
   }
 
   /**
-   * Pods matching the predicate (tested when the pod starts) run but never become ready, like
-   * a container whose readiness probe keeps failing: e.g. {@code p -> image(p).endsWith(":bad")}.
+   * Pods matching the predicate (tested when the pod starts) run but never become ready, like a
+   * container whose readiness probe keeps failing: e.g. {@code p -> image(p).endsWith(":bad")}.
    */
   public void holdReadiness(Predicate<Pod> predicate) {
     heldReadiness = predicate == null ? pod -> false : predicate;
@@ -153,19 +160,27 @@ public final class KubeletStandIn implements AutoCloseable {
   /** Flips readiness of a running pod, as a readiness probe would. */
   public Pod setReady(String namespace, String name, boolean ready) {
     String now = now();
-    return patchStatus(namespace, name, status -> {
-      status.setConditions(withCondition(withCondition(status.getConditions(), "Ready", ready, now),
-          "ContainersReady", ready, now));
-      if (status.getContainerStatuses() != null) {
-        status.getContainerStatuses().forEach(cs -> cs.setReady(ready));
-      }
-      return status;
-    });
+    return patchStatus(
+        namespace,
+        name,
+        status -> {
+          status.setConditions(
+              withCondition(
+                  withCondition(status.getConditions(), "Ready", ready, now),
+                  "ContainersReady",
+                  ready,
+                  now));
+          if (status.getContainerStatuses() != null) {
+            status.getContainerStatuses().forEach(cs -> cs.setReady(ready));
+          }
+          return status;
+        });
   }
 
   private void maybeStart(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-    if (pod.getSpec() == null || pod.getSpec().getNodeName() == null
+    if (pod.getSpec() == null
+        || pod.getSpec().getNodeName() == null
         || pod.getMetadata().getDeletionTimestamp() != null
         || (phase != null && !"Pending".equals(phase))) {
       return;
@@ -181,8 +196,11 @@ public final class KubeletStandIn implements AutoCloseable {
   private void start(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-      if (pod == null || !uid.equals(pod.getMetadata().getUid()) || pod.getMetadata().getDeletionTimestamp() != null
-          || (pod.getStatus() != null && pod.getStatus().getPhase() != null
+      if (pod == null
+          || !uid.equals(pod.getMetadata().getUid())
+          || pod.getMetadata().getDeletionTimestamp() != null
+          || (pod.getStatus() != null
+              && pod.getStatus().getPhase() != null
               && !"Pending".equals(pod.getStatus().getPhase()))) {
         return;
       }
@@ -195,26 +213,36 @@ public final class KubeletStandIn implements AutoCloseable {
       int ip = ipSequence.incrementAndGet();
       List<ContainerStatus> containers = new ArrayList<>();
       for (Container c : pod.getSpec().getContainers()) {
-        containers.add(new ContainerStatusBuilder()
-            .withName(c.getName()).withImage(c.getImage()).withImageID("sim://" + c.getImage())
-            .withContainerID("sim://" + uid + "/" + c.getName())
-            .withReady(ready).withStarted(true).withRestartCount(0)
-            .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
-            .build());
+        containers.add(
+            new ContainerStatusBuilder()
+                .withName(c.getName())
+                .withImage(c.getImage())
+                .withImageID("sim://" + c.getImage())
+                .withContainerID("sim://" + uid + "/" + c.getName())
+                .withReady(ready)
+                .withStarted(true)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewRunning()
+                .withStartedAt(now)
+                .endRunning()
+                .endState()
+                .build());
       }
-      PodStatus status = new PodStatusBuilder()
-          .withPhase("Running")
-          .withHostIP("192.168.0.1")
-          .withPodIP("10.244." + (ip / 250 % 250) + "." + (ip % 250 + 1))
-          .withStartTime(now)
-          .withConditions(
-              condition("PodReadyToStartContainers", true, now),
-              condition("Initialized", true, now),
-              condition("Ready", ready, now),
-              condition("ContainersReady", ready, now),
-              condition("PodScheduled", true, now))
-          .withContainerStatuses(containers)
-          .build();
+      PodStatus status =
+          new PodStatusBuilder()
+              .withPhase("Running")
+              .withHostIP("192.168.0.1")
+              .withPodIP("10.244." + (ip / 250 % 250) + "." + (ip % 250 + 1))
+              .withStartTime(now)
+              .withConditions(
+                  condition("PodReadyToStartContainers", true, now),
+                  condition("Initialized", true, now),
+                  condition("Ready", ready, now),
+                  condition("ContainersReady", ready, now),
+                  condition("PodScheduled", true, now))
+              .withContainerStatuses(containers)
+              .build();
       mergeStatus(namespace, name, status);
       started.incrementAndGet();
     } catch (KubernetesClientException e) {
@@ -226,8 +254,12 @@ public final class KubeletStandIn implements AutoCloseable {
 
   private void maybeTerminate(Pod pod) {
     Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
-    if (pod.getMetadata().getDeletionTimestamp() == null || grace == null || grace <= 0
-        || pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty()) {
+    if (pod.getMetadata().getDeletionTimestamp() == null
+        || grace == null
+        || grace <= 0
+        || pod.getSpec() == null
+        || pod.getSpec().getNodeName() == null
+        || pod.getSpec().getNodeName().isEmpty()) {
       return;
     }
     String uid = pod.getMetadata().getUid();
@@ -239,7 +271,9 @@ public final class KubeletStandIn implements AutoCloseable {
     }
   }
 
-  /** The grace period is over (or the containers exited): report the terminal phase, then delete. */
+  /**
+   * The grace period is over (or the containers exited): report the terminal phase, then delete.
+   */
   private void stopContainers(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
@@ -282,20 +316,33 @@ public final class KubeletStandIn implements AutoCloseable {
 
   private Pod terminate(String namespace, String name, String phase, int exitCode, String reason) {
     String now = now();
-    return patchStatus(namespace, name, status -> {
-      status.setPhase(phase);
-      status.setConditions(withCondition(withCondition(status.getConditions(), "Ready", false, now),
-          "ContainersReady", false, now));
-      if (status.getContainerStatuses() != null) {
-        for (ContainerStatus cs : status.getContainerStatuses()) {
-          cs.setReady(false);
-          cs.setStarted(false);
-          cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
-              .withExitCode(exitCode).withReason(reason).withFinishedAt(now).endTerminated().build());
-        }
-      }
-      return status;
-    });
+    return patchStatus(
+        namespace,
+        name,
+        status -> {
+          status.setPhase(phase);
+          status.setConditions(
+              withCondition(
+                  withCondition(status.getConditions(), "Ready", false, now),
+                  "ContainersReady",
+                  false,
+                  now));
+          if (status.getContainerStatuses() != null) {
+            for (ContainerStatus cs : status.getContainerStatuses()) {
+              cs.setReady(false);
+              cs.setStarted(false);
+              cs.setState(
+                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                      .withNewTerminated()
+                      .withExitCode(exitCode)
+                      .withReason(reason)
+                      .withFinishedAt(now)
+                      .endTerminated()
+                      .build());
+            }
+          }
+          return status;
+        });
   }
 
   private Pod patchStatus(String namespace, String name, UnaryOperator<PodStatus> change) {
@@ -308,12 +355,17 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   private Pod mergeStatus(String namespace, String name, PodStatus status) {
-    return client.pods().inNamespace(namespace).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
   }
 
-  private static List<PodCondition> withCondition(List<PodCondition> conditions, String type, boolean value,
-      String now) {
+  private static List<PodCondition> withCondition(
+      List<PodCondition> conditions, String type, boolean value, String now) {
     List<PodCondition> result = new ArrayList<>();
     boolean found = false;
     for (PodCondition c : conditions == null ? List.<PodCondition>of() : conditions) {
@@ -332,8 +384,11 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   private static PodCondition condition(String type, boolean value, String now) {
-    return new PodConditionBuilder().withType(type).withStatus(value ? "True" : "False")
-        .withLastTransitionTime(now).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(value ? "True" : "False")
+        .withLastTransitionTime(now)
+        .build();
   }
 
   private String now() {
@@ -341,7 +396,8 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   static String firstImage(Pod pod) {
-    return pod.getSpec() == null || pod.getSpec().getContainers().isEmpty() ? null
+    return pod.getSpec() == null || pod.getSpec().getContainers().isEmpty()
+        ? null
         : pod.getSpec().getContainers().get(0).getImage();
   }
 

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}) as a child process pointed at
- * a {@link TestCluster} (simulated or real): what the demo, the restart test and the benchmarks run. Closing it
- * stops the process (forcibly if it does not stop within ten seconds).
+ * a {@link TestCluster} (simulated or real): what the demo, the restart test and the benchmarks
+ * run. Closing it stops the process (forcibly if it does not stop within ten seconds).
  */
 public final class OperatorProcess implements AutoCloseable {
 
@@ -33,32 +33,40 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /** Starts the packaged operator and waits until /q/health/ready answers 200. */
-  public static OperatorProcess start(Path basedir, TestCluster cluster, Path log, Duration timeout, String... jvmArgs)
+  public static OperatorProcess start(
+      Path basedir, TestCluster cluster, Path log, Duration timeout, String... jvmArgs)
       throws IOException, InterruptedException {
     Path jar = basedir.resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: package the operator first (./mvnw -B package -DskipTests)");
+      throw new IllegalStateException(
+          jar + " is missing: package the operator first (./mvnw -B package -DskipTests)");
     }
     int httpPort = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>(List.of(java));
     command.addAll(List.of(jvmArgs));
     command.addAll(List.of("-jar", jar.toString()));
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(basedir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(basedir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
     // As the container image sets it (src/main/docker): two malloc arenas instead of 8 per core.
     env.put("MALLOC_ARENA_MAX", "2");
-    // Never talk to a real cluster by accident: no in-cluster service, no kubeconfig but the simulator's URL.
+    // Never talk to a real cluster by accident: no in-cluster service, no kubeconfig but the
+    // simulator's URL.
     env.remove("KUBERNETES_SERVICE_HOST");
     env.remove("KUBERNETES_SERVICE_PORT");
     env.remove("KUBECONFIG");
-    // Server URL, credentials (on the real control plane: the operator's ServiceAccount token), TLS.
-    cluster.operatorClientProperties().forEach((key, value) -> env.put(key.toUpperCase().replaceAll("[.-]", "_"), value));
+    // Server URL, credentials (on the real control plane: the operator's ServiceAccount token),
+    // TLS.
+    cluster
+        .operatorClientProperties()
+        .forEach((key, value) -> env.put(key.toUpperCase().replaceAll("[.-]", "_"), value));
     env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
-    // One operator, no replicas to fail over to: skip the Lease (nodedaemon.leader-election.enabled).
+    // One operator, no replicas to fail over to: skip the Lease
+    // (nodedaemon.leader-election.enabled).
     env.put("NODEDAEMON_LEADER_ELECTION_ENABLED", "false");
     Instant startedAt = Instant.now();
     OperatorProcess operator = new OperatorProcess(pb.start(), httpPort, log, startedAt);
@@ -76,8 +84,13 @@ public final class OperatorProcess implements AutoCloseable {
     URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the operator exited with code " + process.exitValue() + " while starting; see " + log
-            + "\n" + tail(log));
+        throw new IllegalStateException(
+            "the operator exited with code "
+                + process.exitValue()
+                + " while starting; see "
+                + log
+                + "\n"
+                + tail(log));
       }
       try {
         HttpURLConnection c = (HttpURLConnection) ready.toURL().openConnection();
@@ -90,7 +103,8 @@ public final class OperatorProcess implements AutoCloseable {
         // Not listening yet.
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("the operator was not ready within " + timeout.toSeconds() + " s; see " + log);
+        throw new IllegalStateException(
+            "the operator was not ready within " + timeout.toSeconds() + " s; see " + log);
       }
       // Polling a child process from a test harness, not operator logic.
       TimeUnit.MILLISECONDS.sleep(100);
@@ -113,7 +127,10 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Waits up to {@code timeout} for the process to end by itself; its exit status, or null if it still runs. */
+  /**
+   * Waits up to {@code timeout} for the process to end by itself; its exit status, or null if it
+   * still runs.
+   */
   public Integer awaitExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
   }

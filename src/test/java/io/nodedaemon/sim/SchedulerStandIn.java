@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Stands in for kube-scheduler, for daemon pods only: a pod without {@code spec.nodeName} whose
- * required node affinity pins it with {@code matchFields metadata.name In [<node>]} (how
- * NodeDaemon and DaemonSet pods are pinned) is bound to that node, if the node exists and every
+ * required node affinity pins it with {@code matchFields metadata.name In [<node>]} (how NodeDaemon
+ * and DaemonSet pods are pinned) is bound to that node, if the node exists and every
  * NoSchedule/NoExecute taint of the node is tolerated; otherwise it stays Pending, and is looked at
  * again whenever a node appears or changes.
  *
@@ -38,7 +38,8 @@ public final class SchedulerStandIn implements AutoCloseable {
 
   private final KubernetesClient client;
   // One thread: bindings happen in event order and never race each other.
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "sim-scheduler"));
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "sim-scheduler"));
   // Volatile and null-checked: each informer's first events can reach the worker before the
   // other informer exists; whichever starts second triggers the pass that the first one missed.
   private volatile SharedIndexInformer<Node> nodes;
@@ -47,36 +48,43 @@ public final class SchedulerStandIn implements AutoCloseable {
 
   public SchedulerStandIn(KubernetesClient client) {
     this.client = client;
-    this.nodes = client.nodes().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Node node) {
-        worker.execute(SchedulerStandIn.this::scheduleAllPending);
-      }
+    this.nodes =
+        client
+            .nodes()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Node node) {
+                    worker.execute(SchedulerStandIn.this::scheduleAllPending);
+                  }
 
-      @Override
-      public void onUpdate(Node oldNode, Node newNode) {
-        worker.execute(SchedulerStandIn.this::scheduleAllPending);
-      }
+                  @Override
+                  public void onUpdate(Node oldNode, Node newNode) {
+                    worker.execute(SchedulerStandIn.this::scheduleAllPending);
+                  }
 
-      @Override
-      public void onDelete(Node node, boolean unknown) {
-      }
-    });
-    this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        worker.execute(() -> schedule(pod));
-      }
+                  @Override
+                  public void onDelete(Node node, boolean unknown) {}
+                });
+    this.pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    worker.execute(() -> schedule(pod));
+                  }
 
-      @Override
-      public void onUpdate(Pod oldPod, Pod newPod) {
-        worker.execute(() -> schedule(newPod));
-      }
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod newPod) {
+                    worker.execute(() -> schedule(newPod));
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknown) {
-      }
-    });
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {}
+                });
   }
 
   /** How many pods this stand-in has bound so far. */
@@ -93,7 +101,8 @@ public final class SchedulerStandIn implements AutoCloseable {
   }
 
   private void schedule(Pod pod) {
-    if (pod.getSpec() == null || pod.getSpec().getNodeName() != null
+    if (pod.getSpec() == null
+        || pod.getSpec().getNodeName() != null
         || pod.getMetadata().getDeletionTimestamp() != null) {
       return;
     }
@@ -107,32 +116,45 @@ public final class SchedulerStandIn implements AutoCloseable {
       return;
     }
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String patch = """
+    String patch =
+        """
         {"spec":{"nodeName":"%s"},"status":{"phase":"Pending","conditions":[\
         {"type":"PodScheduled","status":"True","lastTransitionTime":"%s"}]}}"""
-        .formatted(pinned.get(), now);
+            .formatted(pinned.get(), now);
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       bindings.incrementAndGet();
     } catch (KubernetesClientException e) {
       // A pod deleted in the meantime is the common case; a later event retries anything else.
-      LOG.debugf("could not bind %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-          e.getMessage());
+      LOG.debugf(
+          "could not bind %s/%s: %s",
+          pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
     }
   }
 
   /** The node named by a required {@code matchFields metadata.name In [node]} term, if any. */
   static Optional<String> pinnedNode(Pod pod) {
     var affinity = pod.getSpec().getAffinity();
-    if (affinity == null || affinity.getNodeAffinity() == null
+    if (affinity == null
+        || affinity.getNodeAffinity() == null
         || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
       return Optional.empty();
     }
-    List<NodeSelectorTerm> terms = affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
-        .getNodeSelectorTerms();
+    List<NodeSelectorTerm> terms =
+        affinity
+            .getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getNodeSelectorTerms();
     return terms.stream()
-        .flatMap(t -> t.getMatchFields() == null ? java.util.stream.Stream.empty() : t.getMatchFields().stream())
+        .flatMap(
+            t ->
+                t.getMatchFields() == null
+                    ? java.util.stream.Stream.empty()
+                    : t.getMatchFields().stream())
         .filter(r -> "metadata.name".equals(r.getKey()) && "In".equals(r.getOperator()))
         .map(NodeSelectorRequirement::getValues)
         .filter(v -> v != null && v.size() == 1)
@@ -140,7 +162,9 @@ public final class SchedulerStandIn implements AutoCloseable {
         .findFirst();
   }
 
-  /** The scheduler's TaintToleration filter: every NoSchedule and NoExecute taint must be tolerated. */
+  /**
+   * The scheduler's TaintToleration filter: every NoSchedule and NoExecute taint must be tolerated.
+   */
   static boolean toleratesAll(Node node, List<Toleration> tolerations) {
     List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
     if (taints == null) {
@@ -148,11 +172,14 @@ public final class SchedulerStandIn implements AutoCloseable {
     }
     return taints.stream()
         .filter(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
-        .allMatch(t -> tolerations != null && tolerations.stream().anyMatch(tol -> tolerates(tol, t)));
+        .allMatch(
+            t -> tolerations != null && tolerations.stream().anyMatch(tol -> tolerates(tol, t)));
   }
 
   static boolean tolerates(Toleration tol, Taint taint) {
-    if (tol.getEffect() != null && !tol.getEffect().isEmpty() && !tol.getEffect().equals(taint.getEffect())) {
+    if (tol.getEffect() != null
+        && !tol.getEffect().isEmpty()
+        && !tol.getEffect().equals(taint.getEffect())) {
       return false;
     }
     if (tol.getKey() != null && !tol.getKey().isEmpty() && !tol.getKey().equals(taint.getKey())) {

@@ -37,10 +37,11 @@ import java.util.function.BinaryOperator;
  * request and every watch event) behind {@link SimApiDispatcher}, and behaves like an API server
  * where the operator can tell the difference: one global resourceVersion counter, watches that
  * start from a list's resourceVersion without replaying it, resourceVersion preconditions (409),
- * {@code generation} bumped by writes outside metadata and status, {@code generateName},
- * graceful deletion of pods bound to a node ({@code deletionTimestamp} set, the object kept until
- * the kubelet deletes it with a grace period of 0), finalizers holding a deleted object until the
- * last one is removed, and label selectors with set operators. Writes are serialised by one lock, so a read-modify-write (a patch) is atomic.
+ * {@code generation} bumped by writes outside metadata and status, {@code generateName}, graceful
+ * deletion of pods bound to a node ({@code deletionTimestamp} set, the object kept until the
+ * kubelet deletes it with a grace period of 0), finalizers holding a deleted object until the last
+ * one is removed, and label selectors with set operators. Writes are serialised by one lock, so a
+ * read-modify-write (a patch) is atomic.
  *
  * <p>Like the old mock, and unlike a real server: status is writable through the main resource of
  * built-in kinds (the stand-ins and {@link SimulatedCluster#updateNode} rely on it); only custom
@@ -48,14 +49,19 @@ import java.util.function.BinaryOperator;
  */
 final class SimApiStore extends Dispatcher {
 
-  /** Watch events kept for watches that resume from an older resourceVersion; older ones get 410 Gone. */
+  /**
+   * Watch events kept for watches that resume from an older resourceVersion; older ones get 410
+   * Gone.
+   */
   static final int HISTORY_EVENTS = 10_000;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String CRDS = "apiextensions.k8s.io/v1/customresourcedefinitions";
   private static final String PODS = "v1/pods";
+
   /** The API server's default of a pod's {@code spec.terminationGracePeriodSeconds}. */
   static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
   private static final char[] NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
   /** One stored object and its serialised form, both never changed once stored. */
@@ -65,8 +71,16 @@ final class SimApiStore extends Dispatcher {
     }
   }
 
-  /** A request path taken apart: {@code /api(s)/<gv>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]}. */
-  record ApiPath(String groupVersion, String resource, String namespace, String name, String subresource,
+  /**
+   * A request path taken apart: {@code
+   * /api(s)/<gv>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]}.
+   */
+  record ApiPath(
+      String groupVersion,
+      String resource,
+      String namespace,
+      String name,
+      String subresource,
       Map<String, String> query) {
 
     String resourceKey() {
@@ -102,8 +116,10 @@ final class SimApiStore extends Dispatcher {
         return null;
       }
       String namespace = null;
-      // namespaces/<ns>/<resource>..., except namespaces/<name>/status|finalize (a namespace's subresource).
-      if (s.size() - i >= 3 && s.get(i).equals("namespaces")
+      // namespaces/<ns>/<resource>..., except namespaces/<name>/status|finalize (a namespace's
+      // subresource).
+      if (s.size() - i >= 3
+          && s.get(i).equals("namespaces")
           && !(s.size() - i == 3 && Set.of("status", "finalize").contains(s.get(i + 2)))) {
         namespace = s.get(i + 1);
         i += 2;
@@ -112,7 +128,12 @@ final class SimApiStore extends Dispatcher {
       if (rest < 1 || rest > 3) {
         return null;
       }
-      return new ApiPath(gv, s.get(i), namespace, rest > 1 ? s.get(i + 1) : null, rest > 2 ? s.get(i + 2) : null,
+      return new ApiPath(
+          gv,
+          s.get(i),
+          namespace,
+          rest > 1 ? s.get(i + 1) : null,
+          rest > 2 ? s.get(i + 2) : null,
           q < 0 ? Map.of() : parseQuery(rawPath.substring(q + 1)));
     }
 
@@ -122,7 +143,9 @@ final class SimApiStore extends Dispatcher {
         int eq = pair.indexOf('=');
         String k = eq < 0 ? pair : pair.substring(0, eq);
         String v = eq < 0 ? "" : pair.substring(eq + 1);
-        params.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        params.put(
+            URLDecoder.decode(k, StandardCharsets.UTF_8),
+            URLDecoder.decode(v, StandardCharsets.UTF_8));
       }
       return params;
     }
@@ -143,7 +166,8 @@ final class SimApiStore extends Dispatcher {
   private final Object lock = new Object();
   // resource key ("v1/pods", "apps/v1/daemonsets") → "namespace/name" → object; sorted, so that
   // lists come out in the API server's order and a namespace is a contiguous range.
-  private final Map<String, ConcurrentSkipListMap<String, Stored>> tables = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentSkipListMap<String, Stored>> tables =
+      new ConcurrentHashMap<>();
   private final Map<String, List<SimWatch>> watches = new HashMap<>();
   private final ArrayDeque<SimWatch.Event> history = new ArrayDeque<>();
   private final Set<String> statusSubresources = ConcurrentHashMap.newKeySet();
@@ -153,18 +177,21 @@ final class SimApiStore extends Dispatcher {
   private final int historyLimit;
   private final SecureRandom random = new SecureRandom();
   private long resourceVersion;
-  // The newest resourceVersion dropped from history: a watch from an older one may have missed events.
+  // The newest resourceVersion dropped from history: a watch from an older one may have missed
+  // events.
   private long forgottenUpTo;
 
   /**
    * @param builtInKinds (groupVersion, resource) → kind, or null when unknown: names the lists
-   * @param clock        for creation and deletion timestamps
+   * @param clock for creation and deletion timestamps
    */
   SimApiStore(BinaryOperator<String> builtInKinds, Clock clock) {
     this(builtInKinds, clock, HISTORY_EVENTS);
   }
 
-  /** @param historyLimit how many watch events to keep for resuming watches (tests use a small one) */
+  /**
+   * @param historyLimit how many watch events to keep for resuming watches (tests use a small one)
+   */
   SimApiStore(BinaryOperator<String> builtInKinds, Clock clock, int historyLimit) {
     this.builtInKinds = builtInKinds;
     this.clock = clock;
@@ -179,13 +206,17 @@ final class SimApiStore extends Dispatcher {
     }
     try {
       return switch (request.getMethod()) {
-        case "GET" -> "true".equals(path.query().get("watch")) ? watch(path)
-            : path.name() == null ? list(path) : get(path);
+        case "GET" ->
+            "true".equals(path.query().get("watch"))
+                ? watch(path)
+                : path.name() == null ? list(path) : get(path);
         case "POST" -> create(path, request.getUtf8Body());
         case "PUT" -> update(path, request.getUtf8Body());
         case "PATCH" -> patch(path, request.getHeader("Content-Type"), request.getUtf8Body());
-        case "DELETE" -> path.name() == null ? deleteCollection(path, request.getUtf8Body())
-            : delete(path, request.getUtf8Body());
+        case "DELETE" ->
+            path.name() == null
+                ? deleteCollection(path, request.getUtf8Body())
+                : delete(path, request.getUtf8Body());
         default -> status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
       };
     } catch (ApiError e) {
@@ -264,9 +295,14 @@ final class SimApiStore extends Dispatcher {
 
   private String listJson(ApiPath p, List<Stored> items, long listVersion, String continueToken) {
     StringBuilder body = new StringBuilder(64 + items.size() * 1024);
-    body.append("{\"apiVersion\":\"").append(p.groupVersion()).append("\",\"kind\":\"")
-        .append(kindOf(p, items)).append("List\",\"metadata\":{\"resourceVersion\":\"").append(listVersion)
-        .append(continueToken == null ? "\"" : "\",\"continue\":\"" + continueToken + "\"").append("},\"items\":[");
+    body.append("{\"apiVersion\":\"")
+        .append(p.groupVersion())
+        .append("\",\"kind\":\"")
+        .append(kindOf(p, items))
+        .append("List\",\"metadata\":{\"resourceVersion\":\"")
+        .append(listVersion)
+        .append(continueToken == null ? "\"" : "\",\"continue\":\"" + continueToken + "\"")
+        .append("},\"items\":[");
     for (int i = 0; i < items.size(); i++) {
       if (i > 0) {
         body.append(',');
@@ -276,7 +312,10 @@ final class SimApiStore extends Dispatcher {
     return body.append("]}").toString();
   }
 
-  /** The objects a list or watch has to look at: one namespace's range, one name, or the whole resource. */
+  /**
+   * The objects a list or watch has to look at: one namespace's range, one name, or the whole
+   * resource.
+   */
   private Collection<Stored> candidates(ApiPath p, String pinnedName) {
     ConcurrentSkipListMap<String, Stored> table = table(p);
     if (pinnedName != null && p.namespace() != null) {
@@ -290,9 +329,11 @@ final class SimApiStore extends Dispatcher {
   }
 
   private MockResponse watch(ApiPath p) {
-    String name = p.name() != null ? p.name() : SimSelector.pinnedName(p.query().get("fieldSelector"));
-    SimWatch watch = new SimWatch(p.resourceKey(), p.namespace(), name, labelSelector(p), fieldSelector(p),
-        this::forget);
+    String name =
+        p.name() != null ? p.name() : SimSelector.pinnedName(p.query().get("fieldSelector"));
+    SimWatch watch =
+        new SimWatch(
+            p.resourceKey(), p.namespace(), name, labelSelector(p), fieldSelector(p), this::forget);
     String from = p.query().getOrDefault("resourceVersion", "");
     synchronized (lock) {
       if (from.isEmpty() || from.equals("0")) {
@@ -305,8 +346,13 @@ final class SimApiStore extends Dispatcher {
       } else {
         long since = parseResourceVersion(from);
         if (since < forgottenUpTo) {
-          watch.fail(SimWatch.Event.frame("ERROR", statusJson(410, "Expired",
-              "too old resource version: " + since + " (" + forgottenUpTo + ")")));
+          watch.fail(
+              SimWatch.Event.frame(
+                  "ERROR",
+                  statusJson(
+                      410,
+                      "Expired",
+                      "too old resource version: " + since + " (" + forgottenUpTo + ")")));
           return new MockResponse().withWebSocketUpgrade(watch);
         }
         for (SimWatch.Event e : history) {
@@ -333,7 +379,8 @@ final class SimApiStore extends Dispatcher {
 
   private MockResponse create(ApiPath p, String body) {
     if (p.name() != null) {
-      throw new ApiError(405, "MethodNotAllowed", "POST is not supported on " + p.resource() + "/" + p.name());
+      throw new ApiError(
+          405, "MethodNotAllowed", "POST is not supported on " + p.resource() + "/" + p.name());
     }
     ObjectNode object = parseObject(body);
     ObjectNode meta = metadata(object);
@@ -341,7 +388,9 @@ final class SimApiStore extends Dispatcher {
       String namespace = p.namespace();
       String sent = meta.path("namespace").asText("");
       if (namespace != null && !sent.isEmpty() && !sent.equals(namespace)) {
-        throw new ApiError(400, "BadRequest",
+        throw new ApiError(
+            400,
+            "BadRequest",
             "the namespace of the provided object does not match the namespace sent on the request");
       }
       ConcurrentSkipListMap<String, Stored> table = table(p);
@@ -350,11 +399,16 @@ final class SimApiStore extends Dispatcher {
         String prefix = meta.path("generateName").asText("");
         if (prefix.isEmpty()) {
           if (p.resource().endsWith("reviews")) {
-            // Access and token reviews are answered, never stored (JOSDK's leader election asks one).
+            // Access and token reviews are answered, never stored (JOSDK's leader election asks
+            // one).
             return json(201, write(object));
           }
-          throw new ApiError(422, "Invalid", p.resource() + " \"\" is invalid: metadata.name: Required value: "
-              + "name or generateName is required");
+          throw new ApiError(
+              422,
+              "Invalid",
+              p.resource()
+                  + " \"\" is invalid: metadata.name: Required value: "
+                  + "name or generateName is required");
         }
         do {
           name = prefix + randomSuffix();
@@ -396,8 +450,14 @@ final class SimApiStore extends Dispatcher {
       requireVersion(p, current, sentVersion);
       String sentName = sent.path("metadata").path("name").asText("");
       if (!sentName.isEmpty() && !sentName.equals(p.name())) {
-        throw new ApiError(400, "BadRequest", "the name of the object (" + sentName
-            + ") does not match the name on the URL (" + p.name() + ")");
+        throw new ApiError(
+            400,
+            "BadRequest",
+            "the name of the object ("
+                + sentName
+                + ") does not match the name on the URL ("
+                + p.name()
+                + ")");
       }
       return json(200, change(p, current, sent));
     }
@@ -410,16 +470,21 @@ final class SimApiStore extends Dispatcher {
       Stored current = existing(p);
       JsonNode patched;
       try {
-        patched = switch (type) {
-          case "application/json-patch+json" -> JsonPatch.apply(patch, current.object());
-          // A strategic merge patch is approximated by a merge patch: lists are replaced, not merged by key.
-          case "application/merge-patch+json", "application/strategic-merge-patch+json" ->
-              SimApiDispatcher.applyMergePatch(current.object(), patch);
-          default -> throw new ApiError(415, "UnsupportedMediaType",
-              "the body of the request was in an unknown format - accepted media types include: "
-                  + "application/json-patch+json, application/merge-patch+json, "
-                  + "application/strategic-merge-patch+json");
-        };
+        patched =
+            switch (type) {
+              case "application/json-patch+json" -> JsonPatch.apply(patch, current.object());
+              // A strategic merge patch is approximated by a merge patch: lists are replaced, not
+              // merged by key.
+              case "application/merge-patch+json", "application/strategic-merge-patch+json" ->
+                  SimApiDispatcher.applyMergePatch(current.object(), patch);
+              default ->
+                  throw new ApiError(
+                      415,
+                      "UnsupportedMediaType",
+                      "the body of the request was in an unknown format - accepted media types include: "
+                          + "application/json-patch+json, application/merge-patch+json, "
+                          + "application/strategic-merge-patch+json");
+            };
       } catch (JsonPatchException e) {
         throw new ApiError(422, "Invalid", "the patch could not be applied: " + e.getMessage());
       }
@@ -439,8 +504,12 @@ final class SimApiStore extends Dispatcher {
       JsonNode preconditions = options.path("preconditions");
       String uid = preconditions.path("uid").asText("");
       if (!uid.isEmpty() && !uid.equals(current.object().path("metadata").path("uid").asText())) {
-        throw conflict(p, "Precondition failed: UID in precondition: " + uid + ", UID in object meta: "
-            + current.object().path("metadata").path("uid").asText());
+        throw conflict(
+            p,
+            "Precondition failed: UID in precondition: "
+                + uid
+                + ", UID in object meta: "
+                + current.object().path("metadata").path("uid").asText());
       }
       requireVersion(p, current, preconditions.path("resourceVersion").asText(""));
       return json(200, remove(p, current, options.path("gracePeriodSeconds")));
@@ -457,11 +526,18 @@ final class SimApiStore extends Dispatcher {
     SimSelector fields = fieldSelector(p);
     synchronized (lock) {
       List<Stored> deleted = new ArrayList<>();
-      for (Stored s : new ArrayList<>(candidates(p, SimSelector.pinnedName(p.query().get("fieldSelector"))))) {
+      for (Stored s :
+          new ArrayList<>(candidates(p, SimSelector.pinnedName(p.query().get("fieldSelector"))))) {
         if (labels.test(s.object()) && fields.test(s.object())) {
           JsonNode meta = s.object().path("metadata");
-          ApiPath one = new ApiPath(p.groupVersion(), p.resource(), meta.path("namespace").asText(null),
-              meta.path("name").asText(), null, Map.of());
+          ApiPath one =
+              new ApiPath(
+                  p.groupVersion(),
+                  p.resource(),
+                  meta.path("namespace").asText(null),
+                  meta.path("name").asText(),
+                  null,
+                  Map.of());
           String json = remove(one, s, grace);
           deleted.add(new Stored((ObjectNode) parse(json), json));
         }
@@ -488,14 +564,16 @@ final class SimApiStore extends Dispatcher {
       if (meta.hasNonNull("deletionTimestamp")) {
         long pending = meta.path("deletionGracePeriodSeconds").asLong(0);
         if (pending > 0) {
-          long requested = gracePeriodSeconds.isNumber() ? Math.max(gracePeriodSeconds.asLong(), 0) : pending;
+          long requested =
+              gracePeriodSeconds.isNumber() ? Math.max(gracePeriodSeconds.asLong(), 0) : pending;
           if (requested >= pending) {
-            return current.json(); // already being deleted; only a shorter grace period changes anything
+            return current
+                .json(); // already being deleted; only a shorter grace period changes anything
           }
           grace = requested;
           // The new deadline counts from when the graceful deletion was asked for, as upstream's.
-          Instant asked = Instant.parse(meta.path("deletionTimestamp").asText())
-              .minusSeconds(pending);
+          Instant asked =
+              Instant.parse(meta.path("deletionTimestamp").asText()).minusSeconds(pending);
           meta.put("deletionTimestamp", timestamp(asked.plusSeconds(grace)));
           meta.put("deletionGracePeriodSeconds", grace);
           if (grace > 0 || finalized) {
@@ -514,7 +592,8 @@ final class SimApiStore extends Dispatcher {
       }
     }
     if (finalized) {
-      if (meta.hasNonNull("deletionTimestamp") && meta.path("deletionGracePeriodSeconds").asLong(0) == 0) {
+      if (meta.hasNonNull("deletionTimestamp")
+          && meta.path("deletionGracePeriodSeconds").asLong(0) == 0) {
         return current.json();
       }
       meta.put("deletionTimestamp", now());
@@ -529,16 +608,19 @@ final class SimApiStore extends Dispatcher {
   }
 
   /**
-   * The grace period of a pod's deletion, as the pod strategy's CheckGracefulDelete decides it:
-   * the one asked for, else the pod's {@code terminationGracePeriodSeconds} (30, the API
-   * default, when absent: this store does no defaulting); 0 for a pod no node runs (unbound) or
-   * that already ended (Failed or Succeeded), since no kubelet has anything to stop.
+   * The grace period of a pod's deletion, as the pod strategy's CheckGracefulDelete decides it: the
+   * one asked for, else the pod's {@code terminationGracePeriodSeconds} (30, the API default, when
+   * absent: this store does no defaulting); 0 for a pod no node runs (unbound) or that already
+   * ended (Failed or Succeeded), since no kubelet has anything to stop.
    */
   static long podGracePeriod(JsonNode pod, JsonNode requested) {
     JsonNode spec = pod.path("spec");
-    long period = requested.isNumber() ? requested.asLong()
-        : spec.path("terminationGracePeriodSeconds").isNumber() ? spec.path("terminationGracePeriodSeconds").asLong()
-        : DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+    long period =
+        requested.isNumber()
+            ? requested.asLong()
+            : spec.path("terminationGracePeriodSeconds").isNumber()
+                ? spec.path("terminationGracePeriodSeconds").asLong()
+                : DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
     if (spec.path("nodeName").asText("").isEmpty()) {
       period = 0;
     }
@@ -569,8 +651,16 @@ final class SimApiStore extends Dispatcher {
     }
     ObjectNode meta = metadata(next);
     JsonNode oldMeta = old.path("metadata");
-    for (String field : List.of("name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation",
-        "deletionTimestamp", "deletionGracePeriodSeconds")) {
+    for (String field :
+        List.of(
+            "name",
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "resourceVersion",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds")) {
       setOrRemove(meta, field, oldMeta.get(field));
     }
     for (String field : List.of("apiVersion", "kind")) {
@@ -591,15 +681,20 @@ final class SimApiStore extends Dispatcher {
     JsonNode finalizers = meta.path("finalizers");
     // As the API server: an object marked for deletion goes once its last finalizer is removed,
     // unless a graceful deletion is still running (then the delete with period 0 removes it).
-    if (meta.hasNonNull("deletionTimestamp") && meta.path("deletionGracePeriodSeconds").asLong(0) == 0
+    if (meta.hasNonNull("deletionTimestamp")
+        && meta.path("deletionGracePeriodSeconds").asLong(0) == 0
         && (!finalizers.isArray() || finalizers.isEmpty())) {
       return commit("DELETED", p, p.name(), next, old);
     }
     return commit("MODIFIED", p, p.name(), next, old);
   }
 
-  /** Stores (or, for DELETED, drops) the object, records the event and hands it to the resource's watches. */
-  private String commit(String type, ApiPath p, String name, ObjectNode object, ObjectNode previous) {
+  /**
+   * Stores (or, for DELETED, drops) the object, records the event and hands it to the resource's
+   * watches.
+   */
+  private String commit(
+      String type, ApiPath p, String name, ObjectNode object, ObjectNode previous) {
     String json = write(object);
     ConcurrentSkipListMap<String, Stored> table = table(p);
     String key = p.objectKey(name);
@@ -608,7 +703,8 @@ final class SimApiStore extends Dispatcher {
     } else {
       table.put(key, new Stored(object, json));
     }
-    SimWatch.Event event = new SimWatch.Event(type, resourceVersion, p.resourceKey(), object, json, previous);
+    SimWatch.Event event =
+        new SimWatch.Event(type, resourceVersion, p.resourceKey(), object, json, previous);
     history.addLast(event);
     if (history.size() > historyLimit) {
       forgottenUpTo = history.removeFirst().resourceVersion;
@@ -627,11 +723,18 @@ final class SimApiStore extends Dispatcher {
 
   private Stored existing(ApiPath p) {
     if (p.name() == null) {
-      throw new ApiError(405, "MethodNotAllowed", "the collection " + p.resource() + " cannot be written to");
+      throw new ApiError(
+          405, "MethodNotAllowed", "the collection " + p.resource() + " cannot be written to");
     }
     if (p.subresource() != null && !p.isStatus()) {
-      throw new ApiError(404, "NotFound", "the server could not find the requested resource ("
-          + p.resource() + "/" + p.subresource() + ")");
+      throw new ApiError(
+          404,
+          "NotFound",
+          "the server could not find the requested resource ("
+              + p.resource()
+              + "/"
+              + p.subresource()
+              + ")");
     }
     Stored s = table(p).get(p.objectKey(p.name()));
     if (s == null) {
@@ -642,14 +745,18 @@ final class SimApiStore extends Dispatcher {
 
   private void requireVersion(ApiPath p, Stored current, String expected) {
     if (!expected.isEmpty() && !expected.equals(current.resourceVersion())) {
-      throw conflict(p, "the object has been modified; please apply your changes to the latest version and "
-          + "try again");
+      throw conflict(
+          p,
+          "the object has been modified; please apply your changes to the latest version and "
+              + "try again");
     }
   }
 
   private ApiError conflict(ApiPath p, String why) {
-    return new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + qualified(p) + " \"" + p.name()
-        + "\": " + why);
+    return new ApiError(
+        409,
+        "Conflict",
+        "Operation cannot be fulfilled on " + qualified(p) + " \"" + p.name() + "\": " + why);
   }
 
   private ApiError notFound(ApiPath p, String name) {
@@ -667,14 +774,19 @@ final class SimApiStore extends Dispatcher {
     old.fieldNames().forEachRemaining(fields::add);
     next.fieldNames().forEachRemaining(fields::add);
     for (String f : fields) {
-      if (!f.equals("metadata") && !f.equals("status") && !java.util.Objects.equals(old.get(f), next.get(f))) {
+      if (!f.equals("metadata")
+          && !f.equals("status")
+          && !java.util.Objects.equals(old.get(f), next.get(f))) {
         return true;
       }
     }
     return false;
   }
 
-  /** Remembers kind and status subresource of a custom resource, as the API server does when a CRD is created. */
+  /**
+   * Remembers kind and status subresource of a custom resource, as the API server does when a CRD
+   * is created.
+   */
   private void learnCrd(JsonNode crd) {
     JsonNode spec = crd.path("spec");
     String group = spec.path("group").asText();
@@ -701,9 +813,14 @@ final class SimApiStore extends Dispatcher {
     }
     if (kind == null) {
       // An unknown, empty resource: "widgets" → "Widget", as good a guess as any.
-      String singular = p.resource().endsWith("s") ? p.resource().substring(0, p.resource().length() - 1)
-          : p.resource();
-      kind = singular.isEmpty() ? "Unknown" : Character.toUpperCase(singular.charAt(0)) + singular.substring(1);
+      String singular =
+          p.resource().endsWith("s")
+              ? p.resource().substring(0, p.resource().length() - 1)
+              : p.resource();
+      kind =
+          singular.isEmpty()
+              ? "Unknown"
+              : Character.toUpperCase(singular.charAt(0)) + singular.substring(1);
     }
     return kind;
   }
@@ -797,7 +914,10 @@ final class SimApiStore extends Dispatcher {
   }
 
   private static MockResponse json(int code, String body) {
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(body);
   }
 
   static MockResponse status(int code, String reason, String message) {

@@ -13,18 +13,22 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A simulated node: name, labels, taints, readiness and cordon flag, rendered as the
- * {@link Node} a kubelet and the node lifecycle controller would publish.
+ * A simulated node: name, labels, taints, readiness and cordon flag, rendered as the {@link Node} a
+ * kubelet and the node lifecycle controller would publish.
  *
- * <p>The standard taints are derived, not stored: a node that is not ready gets
- * {@code node.kubernetes.io/not-ready} with both effects (NoSchedule by the API server's
+ * <p>The standard taints are derived, not stored: a node that is not ready gets {@code
+ * node.kubernetes.io/not-ready} with both effects (NoSchedule by the API server's
  * TaintNodesByCondition admission and the node lifecycle controller, NoExecute for taint-based
  * eviction; daemon pods tolerate only the second, so a NotReady node gets no new daemon pod but
- * keeps the one it has) and a cordoned node gets
- * {@code node.kubernetes.io/unschedulable:NoSchedule}, because that is what a real cluster's
- * controllers add and what the placement logic must tolerate or not.
+ * keeps the one it has) and a cordoned node gets {@code
+ * node.kubernetes.io/unschedulable:NoSchedule}, because that is what a real cluster's controllers
+ * add and what the placement logic must tolerate or not.
  */
-public record SimNode(String name, Map<String, String> labels, List<Taint> taints, boolean ready,
+public record SimNode(
+    String name,
+    Map<String, String> labels,
+    List<Taint> taints,
+    boolean ready,
     boolean unschedulable) {
 
   public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
@@ -72,27 +76,33 @@ public record SimNode(String name, Map<String, String> labels, List<Taint> taint
   public Node toNode(Instant now) {
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
     return new NodeBuilder()
-        .withNewMetadata().withName(name).withLabels(new LinkedHashMap<>(labels)).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(new LinkedHashMap<>(labels))
+        .endMetadata()
         .withNewSpec()
-          .withTaints(effectiveTaints())
-          .withUnschedulable(unschedulable ? Boolean.TRUE : null)
+        .withTaints(effectiveTaints())
+        .withUnschedulable(unschedulable ? Boolean.TRUE : null)
         .endSpec()
         .withNewStatus()
-          .addNewCondition()
-            .withType("Ready")
-            .withStatus(ready ? "True" : "False")
-            .withReason(ready ? "KubeletReady" : "KubeletNotReady")
-            .withMessage(ready ? "kubelet is posting ready status" : "simulated: node is not ready")
-            .withLastHeartbeatTime(ts)
-            .withLastTransitionTime(ts)
-          .endCondition()
-          .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-          .withNewNodeInfo()
-            .withKubeletVersion("v1.33.0-sim")
-            .withOperatingSystem(labels.getOrDefault(OS_LABEL, "linux"))
-            .withArchitecture("amd64")
-            .withContainerRuntimeVersion("sim://1.0")
-          .endNodeInfo()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(ready ? "True" : "False")
+        .withReason(ready ? "KubeletReady" : "KubeletNotReady")
+        .withMessage(ready ? "kubelet is posting ready status" : "simulated: node is not ready")
+        .withLastHeartbeatTime(ts)
+        .withLastTransitionTime(ts)
+        .endCondition()
+        .addNewAddress()
+        .withType("Hostname")
+        .withAddress(name)
+        .endAddress()
+        .withNewNodeInfo()
+        .withKubeletVersion("v1.33.0-sim")
+        .withOperatingSystem(labels.getOrDefault(OS_LABEL, "linux"))
+        .withArchitecture("amd64")
+        .withContainerRuntimeVersion("sim://1.0")
+        .endNodeInfo()
         .endStatus()
         .build();
   }

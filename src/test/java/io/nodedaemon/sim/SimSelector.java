@@ -12,8 +12,8 @@ import java.util.function.Predicate;
  *
  * <p>Labels support every operator of the API's selector syntax ({@code =}, {@code ==}, {@code !=},
  * {@code in}, {@code notin}, {@code key}, {@code !key}); fields support {@code =}, {@code ==} and
- * {@code !=} on any dotted path (a missing field reads as the empty string, so
- * {@code spec.nodeName=} selects unbound pods as on a real cluster).
+ * {@code !=} on any dotted path (a missing field reads as the empty string, so {@code
+ * spec.nodeName=} selects unbound pods as on a real cluster).
  */
 final class SimSelector implements Predicate<JsonNode> {
 
@@ -40,7 +40,10 @@ final class SimSelector implements Predicate<JsonNode> {
     return requirements.isEmpty();
   }
 
-  /** Parses a label selector; throws IllegalArgumentException on a malformed one (the server answers 400). */
+  /**
+   * Parses a label selector; throws IllegalArgumentException on a malformed one (the server answers
+   * 400).
+   */
   static SimSelector labels(String selector) {
     if (selector == null || selector.isBlank()) {
       return ALL;
@@ -52,7 +55,10 @@ final class SimSelector implements Predicate<JsonNode> {
     return new SimSelector(requirements);
   }
 
-  /** Parses a field selector ({@code path=value}, {@code path==value}, {@code path!=value}, comma-joined). */
+  /**
+   * Parses a field selector ({@code path=value}, {@code path==value}, {@code path!=value},
+   * comma-joined).
+   */
   static SimSelector fields(String selector) {
     if (selector == null || selector.isBlank()) {
       return ALL;
@@ -158,10 +164,11 @@ final class SimSelector implements Predicate<JsonNode> {
       return switch (keyAndOp[1]) {
         case "in" -> object -> values.contains(labelValue(object, key));
         // notin, like !=, is satisfied by an object without the label.
-        case "notin" -> object -> {
-          String v = labelValue(object, key);
-          return v == null || !values.contains(v);
-        };
+        case "notin" ->
+            object -> {
+              String v = labelValue(object, key);
+              return v == null || !values.contains(v);
+            };
         default -> throw new IllegalArgumentException("invalid label selector operator: " + term);
       };
     }

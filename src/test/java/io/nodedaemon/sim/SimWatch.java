@@ -17,7 +17,10 @@ import java.util.function.Consumer;
  */
 final class SimWatch extends WebSocketListener {
 
-  /** One change of a stored object, with the object's previous state to tell selector entries and exits. */
+  /**
+   * One change of a stored object, with the object's previous state to tell selector entries and
+   * exits.
+   */
   static final class Event {
     final String type;
     final long resourceVersion;
@@ -29,7 +32,12 @@ final class SimWatch extends WebSocketListener {
     private String asModified;
     private String asDeleted;
 
-    Event(String type, long resourceVersion, String resourceKey, JsonNode object, String objectJson,
+    Event(
+        String type,
+        long resourceVersion,
+        String resourceKey,
+        JsonNode object,
+        String objectJson,
         JsonNode previous) {
       this.type = type;
       this.resourceVersion = resourceVersion;
@@ -39,7 +47,10 @@ final class SimWatch extends WebSocketListener {
       this.previous = previous;
     }
 
-    /** The WebSocket frame for this event sent as {@code type}; built once however many watches get it. */
+    /**
+     * The WebSocket frame for this event sent as {@code type}; built once however many watches get
+     * it.
+     */
     synchronized String message(String type) {
       switch (type) {
         case "ADDED":
@@ -69,7 +80,12 @@ final class SimWatch extends WebSocketListener {
   // the client gets one ERROR event (410 Expired, which informers answer by relisting) and a close.
   private String failure;
 
-  SimWatch(String resourceKey, String namespace, String name, SimSelector labels, SimSelector fields,
+  SimWatch(
+      String resourceKey,
+      String namespace,
+      String name,
+      SimSelector labels,
+      SimSelector fields,
       Consumer<SimWatch> onClose) {
     this.resourceKey = resourceKey;
     this.namespace = namespace;
@@ -86,12 +102,13 @@ final class SimWatch extends WebSocketListener {
     JsonNode meta = object.path("metadata");
     return (namespace == null || namespace.equals(meta.path("namespace").asText()))
         && (name == null || name.equals(meta.path("name").asText()))
-        && labels.test(object) && fields.test(object);
+        && labels.test(object)
+        && fields.test(object);
   }
 
   /**
-   * Sends {@code event} if it concerns this watch. Like the API server, a modification that moves an
-   * object into the watch's selection arrives as ADDED, and one that moves it out as DELETED.
+   * Sends {@code event} if it concerns this watch. Like the API server, a modification that moves
+   * an object into the watch's selection arrives as ADDED, and one that moves it out as DELETED.
    */
   void offer(Event event) {
     boolean now = matches(event.object);

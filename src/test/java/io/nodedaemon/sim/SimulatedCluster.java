@@ -39,14 +39,14 @@ import java.util.logging.Logger;
  *
  * <p>Deletion is graceful, as on a real API server: deleting a pod bound to a node (with a grace
  * period &gt; 0: the one asked for, else the pod's {@code terminationGracePeriodSeconds}, 30 when
- * absent) only sets {@code metadata.deletionTimestamp} and {@code deletionGracePeriodSeconds}
- * (a MODIFIED watch event) and keeps the pod; the kubelet stand-in stops its containers after the
- * grace period, capped by {@link Builder#terminationCap} (1 s by default) so that suites stay
- * fast, reports the terminal phase and deletes it with a grace period of 0 (the DELETED event).
- * An unbound pod, a pod that already ended (Failed, Succeeded), a delete with
- * {@code gracePeriodSeconds=0} and every other kind go at once, unless finalizers hold them
- * (then they stay, marked for deletion, until the last one is removed). Without the stand-ins a
- * bound pod, once deleted, stays Terminating, as on a cluster whose kubelet is gone.
+ * absent) only sets {@code metadata.deletionTimestamp} and {@code deletionGracePeriodSeconds} (a
+ * MODIFIED watch event) and keeps the pod; the kubelet stand-in stops its containers after the
+ * grace period, capped by {@link Builder#terminationCap} (1 s by default) so that suites stay fast,
+ * reports the terminal phase and deletes it with a grace period of 0 (the DELETED event). An
+ * unbound pod, a pod that already ended (Failed, Succeeded), a delete with {@code
+ * gracePeriodSeconds=0} and every other kind go at once, unless finalizers hold them (then they
+ * stay, marked for deletion, until the last one is removed). Without the stand-ins a bound pod,
+ * once deleted, stays Terminating, as on a cluster whose kubelet is gone.
  *
  * <p>What it is not: there is no admission, no validation (the CRD's OpenAPI/CEL rules are not
  * enforced), no defaulting, no server-side apply, no garbage collector (deleting an owner leaves
@@ -60,7 +60,8 @@ public final class SimulatedCluster implements TestCluster {
   public static final String GIT_VERSION = "v1.33.0-nodedaemon-sim";
 
   // The committed CRD, the one users apply (k8s/generated is drift-checked against the build).
-  private static final Path GENERATED_CRD = Path.of("k8s", "generated", "nodedaemons.nodedaemon.io-crd.yaml");
+  private static final Path GENERATED_CRD =
+      Path.of("k8s", "generated", "nodedaemons.nodedaemon.io-crd.yaml");
 
   private final KubernetesMockServer server;
   private final WriteLog writes;
@@ -78,11 +79,14 @@ public final class SimulatedCluster implements TestCluster {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     MockWebServer webServer = new MockWebServer();
     Dispatcher store = new SimApiStore(SimApiDispatcher::kindOf, clock);
-    // The dispatcher consults the expectations first, so server().expect() injects failures on top of the store.
+    // The dispatcher consults the expectations first, so server().expect() injects failures on top
+    // of the store.
     SimApiDispatcher dispatcher = new SimApiDispatcher(store, responses, webServer, GIT_VERSION);
     writes = dispatcher.writes;
     // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
-    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()), webServer, responses, dispatcher, false);
     server.start(InetAddress.getLoopbackAddress(), port);
     client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
   }
@@ -105,7 +109,10 @@ public final class SimulatedCluster implements TestCluster {
     return server.getPort();
   }
 
-  /** A client for the cluster, owned by the cluster (closed with it); default namespace {@code default}. */
+  /**
+   * A client for the cluster, owned by the cluster (closed with it); default namespace {@code
+   * default}.
+   */
   public KubernetesClient client() {
     return client;
   }
@@ -178,12 +185,16 @@ public final class SimulatedCluster implements TestCluster {
   /** Replaces labels, taints, readiness and cordon flag of an existing node. */
   public Node updateNode(SimNode node) {
     Node desired = node.toNode(clock.instant());
-    return client.nodes().withName(node.name()).edit(current -> {
-      current.getMetadata().setLabels(desired.getMetadata().getLabels());
-      current.setSpec(desired.getSpec());
-      current.setStatus(desired.getStatus());
-      return current;
-    });
+    return client
+        .nodes()
+        .withName(node.name())
+        .edit(
+            current -> {
+              current.getMetadata().setLabels(desired.getMetadata().getLabels());
+              current.setSpec(desired.getSpec());
+              current.setStatus(desired.getStatus());
+              return current;
+            });
   }
 
   public void removeNode(String name) {
@@ -192,14 +203,25 @@ public final class SimulatedCluster implements TestCluster {
 
   public void createNamespace(String name) {
     if (client.namespaces().withName(name).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
-          .withNewStatus().withPhase("Active").endStatus().build()).create();
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .endMetadata()
+                  .withNewStatus()
+                  .withPhase("Active")
+                  .endStatus()
+                  .build())
+          .create();
     }
   }
 
   /** Writes a kubeconfig with a single context {@code nodedaemon-sim} pointing at this cluster. */
   public Path writeKubeconfig(Path file) {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -217,7 +239,8 @@ public final class SimulatedCluster implements TestCluster {
         - name: nodedaemon-sim
           user:
             token: simulated
-        """.formatted(url());
+        """
+            .formatted(url());
     try {
       if (file.toAbsolutePath().getParent() != null) {
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -230,13 +253,19 @@ public final class SimulatedCluster implements TestCluster {
   }
 
   /**
-   * Installs the NodeDaemon CRD: the committed one when present, else a minimal one.
-   * The store learns a custom resource (kind, status subresource) from a CRD created through it;
-   * without the CRD a main-resource write could change the status as well.
+   * Installs the NodeDaemon CRD: the committed one when present, else a minimal one. The store
+   * learns a custom resource (kind, status subresource) from a CRD created through it; without the
+   * CRD a main-resource write could change the status as well.
    */
   public CustomResourceDefinition installCrd() {
-    CustomResourceDefinition crd = Files.isRegularFile(GENERATED_CRD) ? loadCrd(GENERATED_CRD) : minimalCrd();
-    var existing = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName());
+    CustomResourceDefinition crd =
+        Files.isRegularFile(GENERATED_CRD) ? loadCrd(GENERATED_CRD) : minimalCrd();
+    var existing =
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName());
     if (existing.get() != null) {
       return existing.get();
     }
@@ -254,21 +283,35 @@ public final class SimulatedCluster implements TestCluster {
   /** A CRD with NodeDaemon's names, scope and status subresource and an open schema. */
   public static CustomResourceDefinition minimalCrd() {
     return new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName("nodedaemons." + NodeDaemon.GROUP).endMetadata()
+        .withNewMetadata()
+        .withName("nodedaemons." + NodeDaemon.GROUP)
+        .endMetadata()
         .withNewSpec()
-          .withGroup(NodeDaemon.GROUP)
-          .withScope("Namespaced")
-          .withNewNames()
-            .withKind(NodeDaemon.KIND).withListKind(NodeDaemon.KIND + "List")
-            .withPlural("nodedaemons").withSingular("nodedaemon")
-            .withShortNames("nd").withCategories("all")
-          .endNames()
-          .addNewVersion()
-            .withName(NodeDaemon.VERSION).withServed(true).withStorage(true)
-            .withNewSubresources().withNewStatus().endStatus().endSubresources()
-            .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-              .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-          .endVersion()
+        .withGroup(NodeDaemon.GROUP)
+        .withScope("Namespaced")
+        .withNewNames()
+        .withKind(NodeDaemon.KIND)
+        .withListKind(NodeDaemon.KIND + "List")
+        .withPlural("nodedaemons")
+        .withSingular("nodedaemon")
+        .withShortNames("nd")
+        .withCategories("all")
+        .endNames()
+        .addNewVersion()
+        .withName(NodeDaemon.VERSION)
+        .withServed(true)
+        .withStorage(true)
+        .withNewSubresources()
+        .withNewStatus()
+        .endStatus()
+        .endSubresources()
+        .withNewSchema()
+        .withNewOpenAPIV3Schema()
+        .withType("object")
+        .withXKubernetesPreserveUnknownFields(true)
+        .endOpenAPIV3Schema()
+        .endSchema()
+        .endVersion()
         .endSpec()
         .build();
   }
@@ -300,7 +343,9 @@ public final class SimulatedCluster implements TestCluster {
       return this;
     }
 
-    /** Also start the scheduler and kubelet stand-ins; the kubelet starts pods after {@code delay}. */
+    /**
+     * Also start the scheduler and kubelet stand-ins; the kubelet starts pods after {@code delay}.
+     */
     public Builder withStandIns(Duration kubeletDelay) {
       this.standIns = true;
       this.kubeletDelay = kubeletDelay;
@@ -309,7 +354,8 @@ public final class SimulatedCluster implements TestCluster {
 
     /**
      * The longest the kubelet stand-in lets a deleted pod's containers run: a pod is removed after
-     * its grace period or this, whichever is shorter (default {@link KubeletStandIn#DEFAULT_TERMINATION_CAP}).
+     * its grace period or this, whichever is shorter (default {@link
+     * KubeletStandIn#DEFAULT_TERMINATION_CAP}).
      */
     public Builder terminationCap(Duration cap) {
       this.terminationCap = cap;

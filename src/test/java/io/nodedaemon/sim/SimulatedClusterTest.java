@@ -45,8 +45,10 @@ class SimulatedClusterTest {
   }
 
   static String get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.url() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(cluster.url() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path).isEqualTo(200);
     return r.body();
   }
@@ -54,13 +56,22 @@ class SimulatedClusterTest {
   @Test
   void servesDiscoveryDocumentsEvenWithKubectlTimeoutQuery() throws Exception {
     assertThat(get("/api?timeout=32s")).contains("\"kind\":\"APIVersions\"").contains("\"v1\"");
-    assertThat(get("/apis?timeout=32s")).contains("\"kind\":\"APIGroupList\"")
-        .contains("\"groupVersion\":\"nodedaemon.io/v1alpha1\"").contains("\"groupVersion\":\"apps/v1\"")
-        .contains("\"groupVersion\":\"coordination.k8s.io/v1\"").contains("\"groupVersion\":\"events.k8s.io/v1\"");
-    assertThat(get("/api/v1")).contains("\"name\":\"pods\"").contains("\"name\":\"nodes\"")
-        .contains("\"name\":\"events\"").contains("\"name\":\"namespaces\"");
-    assertThat(get("/apis/nodedaemon.io/v1alpha1")).contains("\"name\":\"nodedaemons\"")
-        .contains("\"shortNames\":[\"nd\"]").contains("\"categories\":[\"all\"]").contains("\"namespaced\":true")
+    assertThat(get("/apis?timeout=32s"))
+        .contains("\"kind\":\"APIGroupList\"")
+        .contains("\"groupVersion\":\"nodedaemon.io/v1alpha1\"")
+        .contains("\"groupVersion\":\"apps/v1\"")
+        .contains("\"groupVersion\":\"coordination.k8s.io/v1\"")
+        .contains("\"groupVersion\":\"events.k8s.io/v1\"");
+    assertThat(get("/api/v1"))
+        .contains("\"name\":\"pods\"")
+        .contains("\"name\":\"nodes\"")
+        .contains("\"name\":\"events\"")
+        .contains("\"name\":\"namespaces\"");
+    assertThat(get("/apis/nodedaemon.io/v1alpha1"))
+        .contains("\"name\":\"nodedaemons\"")
+        .contains("\"shortNames\":[\"nd\"]")
+        .contains("\"categories\":[\"all\"]")
+        .contains("\"namespaced\":true")
         .contains("\"name\":\"nodedaemons/status\"");
     assertThat(get("/version")).contains(SimulatedCluster.GIT_VERSION);
     assertThat(cluster.client().getKubernetesVersion().getMinor()).isEqualTo("33");
@@ -69,7 +80,8 @@ class SimulatedClusterTest {
   @Test
   void listsResourcesAfterDiscoveryWithoutMixingThemUp() throws Exception {
     cluster.createNamespace("discovery");
-    assertThat(get("/api/v1/namespaces?timeout=32s&limit=500")).contains("\"name\":\"discovery\"")
+    assertThat(get("/api/v1/namespaces?timeout=32s&limit=500"))
+        .contains("\"name\":\"discovery\"")
         .doesNotContain("CustomResourceDefinition");
   }
 
@@ -77,40 +89,63 @@ class SimulatedClusterTest {
   void nodeDaemonCanBeCreatedListedWatchedAndStatusPatched() {
     var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
     List<String> events = new CopyOnWriteArrayList<>();
-    try (var watch = nds.watch(new Watcher<NodeDaemon>() {
-      @Override
-      public void eventReceived(Action action, NodeDaemon resource) {
-        events.add(action + " " + resource.getMetadata().getName() + " gen=" + resource.getMetadata().getGeneration()
-            + " ready=" + (resource.getStatus() == null ? null : resource.getStatus().getNumberReady()));
-      }
+    try (var watch =
+        nds.watch(
+            new Watcher<NodeDaemon>() {
+              @Override
+              public void eventReceived(Action action, NodeDaemon resource) {
+                events.add(
+                    action
+                        + " "
+                        + resource.getMetadata().getName()
+                        + " gen="
+                        + resource.getMetadata().getGeneration()
+                        + " ready="
+                        + (resource.getStatus() == null
+                            ? null
+                            : resource.getStatus().getNumberReady()));
+              }
 
-      @Override
-      public void onClose(WatcherException cause) {
-      }
-    })) {
+              @Override
+              public void onClose(WatcherException cause) {}
+            })) {
       NodeDaemon created = nds.resource(nodeDaemon("watched", "img:1")).create();
       assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
-      assertThat(nds.list().getItems()).extracting(nd -> nd.getMetadata().getName()).contains("watched");
+      assertThat(nds.list().getItems())
+          .extracting(nd -> nd.getMetadata().getName())
+          .contains("watched");
 
-      nds.withName("watched").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-          "{\"status\":{\"numberReady\":3,\"desiredNumberScheduled\":3,\"observedGeneration\":1}}");
+      nds.withName("watched")
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"status\":{\"numberReady\":3,\"desiredNumberScheduled\":3,\"observedGeneration\":1}}");
       NodeDaemon afterStatus = nds.withName("watched").get();
       assertThat(afterStatus.getStatus().getNumberReady()).isEqualTo(3);
       // A status write must not bump the generation, or observedGeneration could never catch up.
       assertThat(afterStatus.getMetadata().getGeneration()).isEqualTo(1L);
 
       // And a spec write must neither touch status nor keep the generation.
-      nds.withName("watched").edit(nd -> {
-        nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
-        nd.getStatus().setNumberReady(0);
-        return nd;
-      });
+      nds.withName("watched")
+          .edit(
+              nd -> {
+                nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
+                nd.getStatus().setNumberReady(0);
+                return nd;
+              });
       NodeDaemon afterSpec = nds.withName("watched").get();
       assertThat(afterSpec.getMetadata().getGeneration()).isEqualTo(2L);
       assertThat(afterSpec.getStatus().getNumberReady()).isEqualTo(3);
 
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events).contains(
-          "ADDED watched gen=1 ready=null", "MODIFIED watched gen=1 ready=3", "MODIFIED watched gen=2 ready=3"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(events)
+                      .contains(
+                          "ADDED watched gen=1 ready=null",
+                          "MODIFIED watched gen=1 ready=3",
+                          "MODIFIED watched gen=2 ready=3"));
     }
   }
 
@@ -119,39 +154,63 @@ class SimulatedClusterTest {
     var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
     nds.resource(nodeDaemon("conditions", "img:1")).create();
     var status = nds.withName("conditions").subresource("status");
-    status.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":["
-        + "{\"type\":\"Reconciling\",\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"False\"}]}}");
-    status.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"conditions\":["
-        + "{\"type\":\"Ready\",\"status\":\"True\"}],\"updateRevision\":null,\"numberReady\":1}}");
+    status.patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"status\":{\"conditions\":["
+            + "{\"type\":\"Reconciling\",\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"False\"}]}}");
+    status.patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"status\":{\"conditions\":["
+            + "{\"type\":\"Ready\",\"status\":\"True\"}],\"updateRevision\":null,\"numberReady\":1}}");
     NodeDaemon nd = nds.withName("conditions").get();
-    assertThat(nd.getStatus().getConditions()).singleElement()
+    assertThat(nd.getStatus().getConditions())
+        .singleElement()
         .satisfies(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True"));
     assertThat(nd.getStatus().getNumberReady()).isEqualTo(1);
-    assertThat(nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("img:1");
+    assertThat(nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("img:1");
   }
 
   @Test
   void mergePatchHonoursResourceVersionPreconditions() {
     var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
     NodeDaemon created = nds.resource(nodeDaemon("locked", "img:1")).create();
-    nds.withName("locked").edit(nd -> {
-      nd.getMetadata().setLabels(java.util.Map.of("changed", "yes"));
-      return nd;
-    });
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> nds.withName("locked").patch(
-        PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\""
-            + created.getMetadata().getResourceVersion() + "\",\"labels\":{\"x\":\"y\"}}}"))
+    nds.withName("locked")
+        .edit(
+            nd -> {
+              nd.getMetadata().setLabels(java.util.Map.of("changed", "yes"));
+              return nd;
+            });
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                nds.withName("locked")
+                    .patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"resourceVersion\":\""
+                            + created.getMetadata().getResourceVersion()
+                            + "\",\"labels\":{\"x\":\"y\"}}}"))
         .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
-        .satisfies(e -> assertThat(((io.fabric8.kubernetes.client.KubernetesClientException) e).getCode())
-            .isEqualTo(409));
+        .satisfies(
+            e ->
+                assertThat(((io.fabric8.kubernetes.client.KubernetesClientException) e).getCode())
+                    .isEqualTo(409));
   }
 
   @Test
   void nodeDaemonIsReachableAsGenericResourceThroughDiscovery() {
-    cluster.client().resources(NodeDaemon.class).inNamespace("default").resource(nodeDaemon("generic", "img:1"))
+    cluster
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace("default")
+        .resource(nodeDaemon("generic", "img:1"))
         .create();
-    List<GenericKubernetesResource> items = cluster.client()
-        .genericKubernetesResources(NodeDaemon.API_VERSION, NodeDaemon.KIND).inNamespace("default").list().getItems();
+    List<GenericKubernetesResource> items =
+        cluster
+            .client()
+            .genericKubernetesResources(NodeDaemon.API_VERSION, NodeDaemon.KIND)
+            .inNamespace("default")
+            .list()
+            .getItems();
     assertThat(items).extracting(r -> r.getMetadata().getName()).contains("generic");
   }
 
@@ -174,8 +233,18 @@ class SimulatedClusterTest {
     nd.getMetadata().setName(name);
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("name", name).build());
-    spec.setTemplate(new PodTemplateSpecBuilder().withNewMetadata().addToLabels("name", name).endMetadata()
-        .withNewSpec().addNewContainer().withName("c").withImage(image).endContainer().endSpec().build());
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .addToLabels("name", name)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("c")
+            .withImage(image)
+            .endContainer()
+            .endSpec()
+            .build());
     nd.setSpec(spec);
     return nd;
   }

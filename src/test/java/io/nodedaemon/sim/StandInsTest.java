@@ -21,11 +21,12 @@ class StandInsTest {
 
   @BeforeAll
   static void start() {
-    cluster = SimulatedCluster.builder()
-        .node(SimNode.named("worker-1").build())
-        .node(SimNode.named("tainted").taint("dedicated", "gpu", "NoSchedule").build())
-        .withStandIns(KUBELET_DELAY)
-        .start();
+    cluster =
+        SimulatedCluster.builder()
+            .node(SimNode.named("worker-1").build())
+            .node(SimNode.named("tainted").taint("dedicated", "gpu", "NoSchedule").build())
+            .withStandIns(KUBELET_DELAY)
+            .start();
   }
 
   @AfterAll
@@ -36,25 +37,43 @@ class StandInsTest {
   @Test
   void schedulerBindsAPodPinnedToAnExistingNode() {
     String name = createPinnedPod("worker-1", "img:1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> "worker-1".equals(pod(name).getSpec().getNodeName()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "worker-1".equals(pod(name).getSpec().getNodeName()));
     assertThat(condition(pod(name), "PodScheduled")).isEqualTo("True");
   }
 
   @Test
   void podPinnedToAMissingNodeStaysPendingUntilTheNodeAppears() {
     String name = createPinnedPod("late-node", "img:1");
-    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
         .until(() -> pod(name).getSpec().getNodeName() == null);
     cluster.addNode(SimNode.named("late-node").build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> "late-node".equals(pod(name).getSpec().getNodeName()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "late-node".equals(pod(name).getSpec().getNodeName()));
   }
 
   @Test
   void schedulerRespectsUntoleratedNoScheduleTaints() {
     String untolerated = createPinnedPod("tainted", "img:1");
-    String tolerated = create(pinned("tainted", "img:1").editSpec().addNewToleration().withKey("dedicated")
-        .withOperator("Equal").withValue("gpu").withEffect("NoSchedule").endToleration().endSpec().build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> "tainted".equals(pod(tolerated).getSpec().getNodeName()));
+    String tolerated =
+        create(
+            pinned("tainted", "img:1")
+                .editSpec()
+                .addNewToleration()
+                .withKey("dedicated")
+                .withOperator("Equal")
+                .withValue("gpu")
+                .withEffect("NoSchedule")
+                .endToleration()
+                .endSpec()
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "tainted".equals(pod(tolerated).getSpec().getNodeName()));
     assertThat(pod(untolerated).getSpec().getNodeName()).isNull();
   }
 
@@ -62,15 +81,20 @@ class StandInsTest {
   void kubeletRunsABoundPodAfterTheDelayAndMakesItReady() {
     Instant created = Instant.now();
     String name = createPinnedPod("worker-1", "img:1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Running".equals(pod(name).getStatus().getPhase()));
     assertThat(Duration.between(created, Instant.now())).isGreaterThanOrEqualTo(KUBELET_DELAY);
     Pod pod = pod(name);
     assertThat(condition(pod, "Ready")).isEqualTo("True");
     assertThat(condition(pod, "ContainersReady")).isEqualTo("True");
-    assertThat(pod.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).hasSize(1)
+    assertThat(pod.getStatus().getConditions())
+        .filteredOn(c -> c.getType().equals("Ready"))
+        .hasSize(1)
         .allSatisfy(c -> assertThat(c.getLastTransitionTime()).isNotBlank());
     assertThat(pod.getStatus().getStartTime()).isNotBlank();
-    assertThat(pod.getStatus().getContainerStatuses()).singleElement()
+    assertThat(pod.getStatus().getContainerStatuses())
+        .singleElement()
         .satisfies(cs -> assertThat(cs.getReady()).isTrue());
   }
 
@@ -81,7 +105,9 @@ class StandInsTest {
     Pod pod = pod(name);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
     assertThat(condition(pod, "Ready")).isEqualTo("False");
-    assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(1);
+    assertThat(
+            pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+        .isEqualTo(1);
   }
 
   @Test
@@ -102,7 +128,9 @@ class StandInsTest {
     try {
       String bad = createPinnedPod("worker-1", "img:bad");
       String good = runningPod("img:good");
-      await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(bad).getStatus().getPhase()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> "Running".equals(pod(bad).getStatus().getPhase()));
       assertThat(condition(pod(bad), "Ready")).isEqualTo("False");
       assertThat(condition(pod(good), "Ready")).isEqualTo("True");
     } finally {
@@ -123,7 +151,8 @@ class StandInsTest {
     assertThat(terminating.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
     assertThat(terminating.getStatus().getPhase()).isEqualTo("Running");
     assertThat(Duration.between(deleted, Instant.now()))
-        .isGreaterThanOrEqualTo(KubeletStandIn.DEFAULT_TERMINATION_CAP).isLessThan(Duration.ofSeconds(10));
+        .isGreaterThanOrEqualTo(KubeletStandIn.DEFAULT_TERMINATION_CAP)
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   @Test
@@ -132,11 +161,23 @@ class StandInsTest {
     cluster.kubelet().holdTermination(p -> "img:held".equals(KubeletStandIn.firstImage(p)));
     try {
       cluster.client().pods().inNamespace("default").withName(name).delete();
-      await().atMost(Duration.ofSeconds(10)).until(() -> "Failed".equals(pod(name).getStatus().getPhase()));
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> pod(name) != null);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> "Failed".equals(pod(name).getStatus().getPhase()));
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> pod(name) != null);
       Pod held = pod(name);
       assertThat(held.getMetadata().getDeletionTimestamp()).isNotBlank();
-      assertThat(held.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(143);
+      assertThat(
+              held.getStatus()
+                  .getContainerStatuses()
+                  .get(0)
+                  .getState()
+                  .getTerminated()
+                  .getExitCode())
+          .isEqualTo(143);
     } finally {
       cluster.kubelet().holdTermination(null);
     }
@@ -148,8 +189,12 @@ class StandInsTest {
     cluster.kubelet().failOnStart(p -> "img:crash".equals(KubeletStandIn.firstImage(p)));
     try {
       String name = createPinnedPod("worker-1", "img:crash");
-      await().atMost(Duration.ofSeconds(10)).until(() -> pod(name).getStatus() != null
-          && "Failed".equals(pod(name).getStatus().getPhase()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  pod(name).getStatus() != null
+                      && "Failed".equals(pod(name).getStatus().getPhase()));
       // An ended pod has nothing to stop: deleting it removes it at once.
       cluster.client().pods().inNamespace("default").withName(name).delete();
       assertThat(pod(name)).isNull();
@@ -160,7 +205,9 @@ class StandInsTest {
 
   private String runningPod(String image) {
     String name = createPinnedPod("worker-1", image);
-    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Running".equals(pod(name).getStatus().getPhase()));
     return name;
   }
 
@@ -169,18 +216,40 @@ class StandInsTest {
   }
 
   private static String create(Pod pod) {
-    return cluster.client().pods().inNamespace("default").resource(pod).create().getMetadata().getName();
+    return cluster
+        .client()
+        .pods()
+        .inNamespace("default")
+        .resource(pod)
+        .create()
+        .getMetadata()
+        .getName();
   }
 
   static PodBuilder pinned(String node, String image) {
     return new PodBuilder()
-        .withNewMetadata().withName("p-" + seq.incrementAndGet()).addToLabels("app", "test").endMetadata()
+        .withNewMetadata()
+        .withName("p-" + seq.incrementAndGet())
+        .addToLabels("app", "test")
+        .endMetadata()
         .withNewSpec()
-          .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-            .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In")
-              .withValues(node).endMatchField().endNodeSelectorTerm()
-          .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
-          .addNewContainer().withName("c").withImage(image).endContainer()
+        .withNewAffinity()
+        .withNewNodeAffinity()
+        .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .addNewNodeSelectorTerm()
+        .addNewMatchField()
+        .withKey("metadata.name")
+        .withOperator("In")
+        .withValues(node)
+        .endMatchField()
+        .endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
+        .endAffinity()
+        .addNewContainer()
+        .withName("c")
+        .withImage(image)
+        .endContainer()
         .endSpec();
   }
 
@@ -192,7 +261,10 @@ class StandInsTest {
     if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
       return null;
     }
-    return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-        .map(PodCondition::getStatus).findFirst().orElse(null);
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .map(PodCondition::getStatus)
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -16,7 +16,7 @@ public final class WriteLog {
   private final Runnable refresh;
 
   public WriteLog() {
-    this(() -> { });
+    this(() -> {});
   }
 
   /** A log that runs {@code refresh} (which may {@link #record}) before it answers. */

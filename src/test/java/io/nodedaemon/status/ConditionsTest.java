@@ -15,23 +15,30 @@ class ConditionsTest {
   void setAddsAConditionWithAllFields() {
     List<Condition> out = Conditions.set(null, Conditions.READY, true, "Ready", "all good", 3L, T0);
 
-    assertThat(out).singleElement().satisfies(c -> {
-      assertThat(c.getType()).isEqualTo("Ready");
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("Ready");
-      assertThat(c.getMessage()).isEqualTo("all good");
-      assertThat(c.getObservedGeneration()).isEqualTo(3L);
-      assertThat(c.getLastTransitionTime()).isEqualTo(T0.toString());
-    });
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Ready");
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("Ready");
+              assertThat(c.getMessage()).isEqualTo("all good");
+              assertThat(c.getObservedGeneration()).isEqualTo(3L);
+              assertThat(c.getLastTransitionTime()).isEqualTo(T0.toString());
+            });
   }
 
   @Test
   void sameStatusKeepsTheTransitionTimeEvenWhenReasonAndMessageChange() {
-    List<Condition> first = Conditions.set(null, Conditions.READY, false, "Placing", "1 of 3", 1L, T0);
+    List<Condition> first =
+        Conditions.set(null, Conditions.READY, false, "Placing", "1 of 3", 1L, T0);
 
-    List<Condition> second = Conditions.set(first, Conditions.READY, false, "RollingUpdate", "2 of 3", 2L, T0.plusSeconds(60));
+    List<Condition> second =
+        Conditions.set(
+            first, Conditions.READY, false, "RollingUpdate", "2 of 3", 2L, T0.plusSeconds(60));
 
-    assertThat(Conditions.find(second, Conditions.READY).getLastTransitionTime()).isEqualTo(T0.toString());
+    assertThat(Conditions.find(second, Conditions.READY).getLastTransitionTime())
+        .isEqualTo(T0.toString());
     assertThat(Conditions.find(second, Conditions.READY).getReason()).isEqualTo("RollingUpdate");
     assertThat(Conditions.find(second, Conditions.READY).getObservedGeneration()).isEqualTo(2L);
   }
@@ -40,16 +47,22 @@ class ConditionsTest {
   void aFlipTakesTheNewTransitionTime() {
     List<Condition> first = Conditions.set(null, Conditions.READY, false, "Placing", "", 1L, T0);
 
-    List<Condition> second = Conditions.set(first, Conditions.READY, true, "Ready", "", 1L, T0.plusSeconds(60));
+    List<Condition> second =
+        Conditions.set(first, Conditions.READY, true, "Ready", "", 1L, T0.plusSeconds(60));
 
-    assertThat(Conditions.find(second, Conditions.READY).getLastTransitionTime()).isEqualTo(T0.plusSeconds(60).toString());
+    assertThat(Conditions.find(second, Conditions.READY).getLastTransitionTime())
+        .isEqualTo(T0.plusSeconds(60).toString());
   }
 
   @Test
   void anUnchangedStateYieldsAnEqualList() {
-    List<Condition> first = Conditions.set(null, Conditions.STALLED, false, "Progressing", "m", 1L, T0);
+    List<Condition> first =
+        Conditions.set(null, Conditions.STALLED, false, "Progressing", "m", 1L, T0);
 
-    assertThat(Conditions.set(first, Conditions.STALLED, false, "Progressing", "m", 1L, T0.plusSeconds(5))).isEqualTo(first);
+    assertThat(
+            Conditions.set(
+                first, Conditions.STALLED, false, "Progressing", "m", 1L, T0.plusSeconds(5)))
+        .isEqualTo(first);
   }
 
   @Test
@@ -59,12 +72,15 @@ class ConditionsTest {
     c = Conditions.set(c, Conditions.READY, false, "r", "m", 1L, T0);
     c = Conditions.set(c, Conditions.RECONCILING, true, "r", "m", 1L, T0);
 
-    assertThat(c).extracting(Condition::getType).containsExactly("Ready", "Reconciling", "Stalled", "Custom");
+    assertThat(c)
+        .extracting(Condition::getType)
+        .containsExactly("Ready", "Reconciling", "Stalled", "Custom");
   }
 
   @Test
   void setDoesNotMutateItsInput() {
-    List<Condition> first = new ArrayList<>(Conditions.set(null, Conditions.READY, false, "Placing", "", 1L, T0));
+    List<Condition> first =
+        new ArrayList<>(Conditions.set(null, Conditions.READY, false, "Placing", "", 1L, T0));
 
     Conditions.set(first, Conditions.READY, true, "Ready", "", 1L, T0.plusSeconds(1));
 

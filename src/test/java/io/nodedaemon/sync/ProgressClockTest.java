@@ -28,7 +28,8 @@ class ProgressClockTest {
   private static final int DESIRED = 4;
   private static final int DEADLINE = 60;
 
-  private static final RevisionPlan REVISIONS = new RevisionPlan(null, "h2", "h1", null, null, null, List.of());
+  private static final RevisionPlan REVISIONS =
+      new RevisionPlan(null, "h2", "h1", null, null, null, List.of());
 
   private final NodeDaemon daemon = daemon();
 
@@ -42,12 +43,27 @@ class ProgressClockTest {
   }
 
   /** One pass of a rollout to "h2" (4 nodes) as the core decides it: status in, status out. */
-  private NodeDaemonStatus pass(Process process, NodeDaemonStatus observed, int updated, int updatedAvailable, int available,
+  private NodeDaemonStatus pass(
+      Process process,
+      NodeDaemonStatus observed,
+      int updated,
+      int updatedAvailable,
+      int available,
       long atSecond) {
-    DaemonCounts counts = new DaemonCounts(DESIRED, DESIRED, 0, available, updated, available, DESIRED - available);
-    Plan plan = new Plan(List.of(), List.of(), List.of(), counts, DESIRED, updatedAvailable, null, List.of());
-    DaemonSync.Decision decision = DaemonSync.updateDaemonSetStatus(daemon, observed, plan, REVISIONS, InFlight.NONE,
-        process.memory.get("key"), T0.plusSeconds(atSecond));
+    DaemonCounts counts =
+        new DaemonCounts(DESIRED, DESIRED, 0, available, updated, available, DESIRED - available);
+    Plan plan =
+        new Plan(
+            List.of(), List.of(), List.of(), counts, DESIRED, updatedAvailable, null, List.of());
+    DaemonSync.Decision decision =
+        DaemonSync.updateDaemonSetStatus(
+            daemon,
+            observed,
+            plan,
+            REVISIONS,
+            InFlight.NONE,
+            process.memory.get("key"),
+            T0.plusSeconds(atSecond));
     if (decision.progress() == null) {
       process.memory.remove("key");
     } else {
@@ -67,15 +83,18 @@ class ProgressClockTest {
   @Test
   void aFreshProcessOnAStatusStuckPastTheDeadlineReportsStalledAtOnce() {
     NodeDaemonStatus stuck = pass(new Process(), null, 1, 0, 3, 0);
-    assertThat(condition(stuck, Conditions.RECONCILING).getLastTransitionTime()).isEqualTo(T0.toString());
+    assertThat(condition(stuck, Conditions.RECONCILING).getLastTransitionTime())
+        .isEqualTo(T0.toString());
 
     NodeDaemonStatus afterRestart = pass(new Process(), stuck, 1, 0, 3, DEADLINE + 1);
 
     assertThat(stalled(afterRestart)).isTrue();
-    assertThat(condition(afterRestart, Conditions.STALLED).getReason()).isEqualTo(ProgressDeadline.REASON);
+    assertThat(condition(afterRestart, Conditions.STALLED).getReason())
+        .isEqualTo(ProgressDeadline.REASON);
     assertThat(condition(afterRestart, Conditions.RECONCILING).getStatus()).isEqualTo("False");
     assertThat(condition(afterRestart, Conditions.RECONCILING).getLastTransitionTime())
-        .as("the clock stays where the last progress put it").isEqualTo(T0.toString());
+        .as("the clock stays where the last progress put it")
+        .isEqualTo(T0.toString());
   }
 
   @Test
@@ -97,7 +116,8 @@ class ProgressClockTest {
     NodeDaemonStatus s = pass(process, null, 1, 0, 3, 0);
     s = pass(process, s, 1, 1, 4, 50);
     assertThat(condition(s, Conditions.RECONCILING).getStatus()).isEqualTo("True");
-    assertThat(condition(s, Conditions.RECONCILING).getLastTransitionTime()).isEqualTo(T0.plusSeconds(50).toString());
+    assertThat(condition(s, Conditions.RECONCILING).getLastTransitionTime())
+        .isEqualTo(T0.plusSeconds(50).toString());
 
     NodeDaemonStatus later = pass(process, s, 2, 1, 3, 100);
     assertThat(stalled(later)).as("50 s since the last progress").isFalse();
@@ -120,7 +140,8 @@ class ProgressClockTest {
     // Two updated pods available and two old ones: min(updated, available) = 2 = the count.
     NodeDaemonStatus s = pass(new Process(), null, 2, 2, 4, 0);
     NodeDaemonStatus restarted = pass(new Process(), s, 2, 2, 4, 30);
-    assertThat(condition(restarted, Conditions.RECONCILING).getLastTransitionTime()).isEqualTo(T0.toString());
+    assertThat(condition(restarted, Conditions.RECONCILING).getLastTransitionTime())
+        .isEqualTo(T0.toString());
     assertThat(stalled(pass(new Process(), restarted, 2, 2, 4, DEADLINE))).isTrue();
   }
 

@@ -7,11 +7,11 @@ import java.time.Instant;
  * NodeDaemon addition (Deployment's progressDeadlineSeconds for a daemon): decides, from injected
  * times, whether a rollout has gone too long without a newly available updated pod.
  *
- * <p>Progress means the number of available pods of the update revision rose since the last pass.
- * A new update revision starts a fresh clock (as Deployment counts a new ReplicaSet as progress).
- * A paused rollout is never Stalled by the deadline, and resuming starts a fresh clock: waiting
- * is what the user asked for. A count that drops (a pod crashed, a node left) is remembered
- * without resetting the clock, so recovering from it counts as progress again.
+ * <p>Progress means the number of available pods of the update revision rose since the last pass. A
+ * new update revision starts a fresh clock (as Deployment counts a new ReplicaSet as progress). A
+ * paused rollout is never Stalled by the deadline, and resuming starts a fresh clock: waiting is
+ * what the user asked for. A count that drops (a pod crashed, a node left) is remembered without
+ * resetting the clock, so recovering from it counts as progress again.
  *
  * <p>The clock survives a restart or a failover because it lives in status, not in memory: the
  * Reconciling condition's lastTransitionTime holds the time of the last progress, and progress
@@ -31,8 +31,8 @@ public final class ProgressDeadline {
   private ProgressDeadline() {}
 
   /**
-   * The clock of one rollout: built each pass by {@link #previous} from status (the time) and
-   * from what the previous pass saw (the count).
+   * The clock of one rollout: built each pass by {@link #previous} from status (the time) and from
+   * what the previous pass saw (the count).
    *
    * @param updateHash the update revision the record is about
    * @param lastProgressTime when the rollout last progressed (or started)
@@ -43,20 +43,22 @@ public final class ProgressDeadline {
   /**
    * The verdict of one pass.
    *
-   * @param stalled true: report Stalled with {@link #REASON} (and a Warning event when it turns true)
+   * @param stalled true: report Stalled with {@link #REASON} (and a Warning event when it turns
+   *     true)
    * @param record what to remember for the next pass; null when no rollout is being timed
    * @param message a human explanation for the condition, null when not stalled
    * @param requeueAfter when the deadline would pass if nothing happens; null if it cannot
    */
-  public record Verdict(boolean stalled, ProgressRecord record, String message, Duration requeueAfter) {
+  public record Verdict(
+      boolean stalled, ProgressRecord record, String message, Duration requeueAfter) {
     static final Verdict NOT_TIMED = new Verdict(false, null, null, null);
   }
 
   /**
    * The record the previous pass left, rebuilt from status: the clock is what status holds (the
    * Reconciling condition's lastTransitionTime, see StatusComputer.progressClock); the count of
-   * available updated pods is the one this process remembers when it wrote that clock itself,
-   * else {@code min(updatedNumberScheduled, numberAvailable)} of that status, an upper bound of the
+   * available updated pods is the one this process remembers when it wrote that clock itself, else
+   * {@code min(updatedNumberScheduled, numberAvailable)} of that status, an upper bound of the
    * count then (after a restart, or when someone else wrote status).
    *
    * @param updateHash the update revision's hash now
@@ -66,14 +68,23 @@ public final class ProgressDeadline {
    * @param remembered what this process's previous pass returned, or null
    * @return the previous record, or null when status times no rollout of this revision
    */
-  public static ProgressRecord previous(String updateHash, Instant statusClock, int statusUpdated, int statusAvailable,
+  public static ProgressRecord previous(
+      String updateHash,
+      Instant statusClock,
+      int statusUpdated,
+      int statusAvailable,
       ProgressRecord remembered) {
     if (statusClock == null || updateHash == null) {
       return null;
     }
-    boolean ours = remembered != null && updateHash.equals(remembered.updateHash())
-        && statusClock.equals(remembered.lastProgressTime());
-    int count = ours ? remembered.updatedAvailable() : Math.max(0, Math.min(statusUpdated, statusAvailable));
+    boolean ours =
+        remembered != null
+            && updateHash.equals(remembered.updateHash())
+            && statusClock.equals(remembered.lastProgressTime());
+    int count =
+        ours
+            ? remembered.updatedAvailable()
+            : Math.max(0, Math.min(statusUpdated, statusAvailable));
     return new ProgressRecord(updateHash, statusClock, count);
   }
 
@@ -98,18 +109,28 @@ public final class ProgressDeadline {
       // Nothing to time: forget the record so the next rollout (or the resume) starts afresh.
       return Verdict.NOT_TIMED;
     }
-    Duration deadline = Duration.ofSeconds(
-        progressDeadlineSeconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : progressDeadlineSeconds);
+    Duration deadline =
+        Duration.ofSeconds(
+            progressDeadlineSeconds == null
+                ? DEFAULT_PROGRESS_DEADLINE_SECONDS
+                : progressDeadlineSeconds);
     ProgressRecord record;
-    if (previous == null || !previous.updateHash().equals(updateHash) || updatedAvailable > previous.updatedAvailable()) {
+    if (previous == null
+        || !previous.updateHash().equals(updateHash)
+        || updatedAvailable > previous.updatedAvailable()) {
       record = new ProgressRecord(updateHash, now, updatedAvailable);
     } else {
       record = new ProgressRecord(updateHash, previous.lastProgressTime(), updatedAvailable);
     }
     Instant expires = record.lastProgressTime().plus(deadline);
     if (!now.isBefore(expires)) {
-      String message = "rollout to revision " + updateHash + " made no progress for "
-          + deadline.toSeconds() + "s: no updated pod became available since " + record.lastProgressTime();
+      String message =
+          "rollout to revision "
+              + updateHash
+              + " made no progress for "
+              + deadline.toSeconds()
+              + "s: no updated pod became available since "
+              + record.lastProgressTime();
       return new Verdict(true, record, message, null);
     }
     return new Verdict(false, record, null, Duration.between(now, expires));

@@ -32,7 +32,9 @@ public final class Revisions {
   /** Revisions kept for rollback when spec.revisionHistoryLimit is absent (as apps/v1). */
   public static final int DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
-  /** Copied from the NodeDaemon onto each new revision, so a history listing shows why it changed. */
+  /**
+   * Copied from the NodeDaemon onto each new revision, so a history listing shows why it changed.
+   */
   public static final String CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
 
   /** Upstream's rand.SafeEncodeString alphabet: no vowels (no words), no 0/1/3 (look-alikes). */
@@ -42,7 +44,8 @@ public final class Revisions {
   private static final int MAX_NAME_LENGTH = 253;
   private static final int MAX_COLLISION_RETRIES = 1000;
   private static final Comparator<ControllerRevision> BY_REVISION =
-      Comparator.comparing((ControllerRevision r) -> revisionNumber(r)).thenComparing(r -> r.getMetadata().getName());
+      Comparator.comparing((ControllerRevision r) -> revisionNumber(r))
+          .thenComparing(r -> r.getMetadata().getName());
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -56,7 +59,11 @@ public final class Revisions {
    */
   public static String hash(PodTemplateSpec template, Integer collisionCount) {
     // As upstream: no collision count and a count of 0 hash differently.
-    byte[] sum = Hashing.sha256(collisionCount == null ? canonicalJson(template) : canonicalJson(template) + "\u0000" + collisionCount);
+    byte[] sum =
+        Hashing.sha256(
+            collisionCount == null
+                ? canonicalJson(template)
+                : canonicalJson(template) + "\u0000" + collisionCount);
     long bits = 0;
     for (int i = 0; i < 8; i++) {
       bits = (bits << 8) | (sum[i] & 0xff);
@@ -69,7 +76,10 @@ public final class Revisions {
     return out.toString();
   }
 
-  /** {@code <name>-<hash>}, the name shortened so that the whole stays a valid 253-character object name. */
+  /**
+   * {@code <name>-<hash>}, the name shortened so that the whole stays a valid 253-character object
+   * name.
+   */
   public static String revisionName(String daemonName, String hash) {
     String prefix = daemonName;
     int room = MAX_NAME_LENGTH - 1 - hash.length();
@@ -117,10 +127,11 @@ public final class Revisions {
    *
    * @param daemon the NodeDaemon (its template, revisionHistoryLimit and status.collisionCount)
    * @param revisions the ControllerRevisions the NodeDaemon controls
-   * @param pods the pods the NodeDaemon controls, terminating ones included: a revision a pod
-   *     still carries is never deleted
+   * @param pods the pods the NodeDaemon controls, terminating ones included: a revision a pod still
+   *     carries is never deleted
    */
-  public static RevisionPlan plan(NodeDaemon daemon, Collection<ControllerRevision> revisions, Collection<Pod> pods) {
+  public static RevisionPlan plan(
+      NodeDaemon daemon, Collection<ControllerRevision> revisions, Collection<Pod> pods) {
     PodTemplateSpec template = daemon.getSpec().getTemplate();
     String expected = canonicalJson(revisionData(template));
 
@@ -129,7 +140,8 @@ public final class Revisions {
     for (ControllerRevision r : revisions) {
       (expected.equals(canonicalJson(r.getData())) ? current : old).add(r);
     }
-    Integer collisionCount = daemon.getStatus() == null ? null : daemon.getStatus().getCollisionCount();
+    Integer collisionCount =
+        daemon.getStatus() == null ? null : daemon.getStatus().getCollisionCount();
 
     ControllerRevision updateRevision;
     ControllerRevision toCreate = null;
@@ -158,7 +170,8 @@ public final class Revisions {
         if (i == MAX_COLLISION_RETRIES) {
           throw new IllegalStateException("no free revision name after " + i + " hash collisions");
         }
-        // A revision by that name stores another template: upstream bumps collisionCount and rehashes.
+        // A revision by that name stores another template: upstream bumps collisionCount and
+        // rehashes.
         collisionCount = nextCollisionCount(collisionCount);
         name = revisionName(daemon.getMetadata().getName(), hash(template, collisionCount));
       }
@@ -168,26 +181,32 @@ public final class Revisions {
     String updateHash = hashOf(updateRevision);
     List<ControllerRevision> toDelete = cleanupHistory(daemon, old, pods);
     String currentHash = currentHash(updateRevision, old, pods);
-    return new RevisionPlan(updateRevision, updateHash, currentHash, collisionCount, toCreate, toRenumber, toDelete);
+    return new RevisionPlan(
+        updateRevision, updateHash, currentHash, collisionCount, toCreate, toRenumber, toDelete);
   }
 
   /**
    * Upstream's ClaimControllerRevisions, the adopting half: revisions of the namespace that no
-   * controller owns and whose labels match the NodeDaemon's selector join its history (a
-   * NodeDaemon deleted with orphan propagation and created again gets its history back). None
-   * while the NodeDaemon is being deleted, or when its selector is empty. Releasing owned
-   * revisions that stop matching is left out: spec.selector is immutable.
+   * controller owns and whose labels match the NodeDaemon's selector join its history (a NodeDaemon
+   * deleted with orphan propagation and created again gets its history back). None while the
+   * NodeDaemon is being deleted, or when its selector is empty. Releasing owned revisions that stop
+   * matching is left out: spec.selector is immutable.
    */
-  public static List<ControllerRevision> orphansToAdopt(NodeDaemon daemon, Collection<ControllerRevision> revisions) {
-    if (daemon.getMetadata().getDeletionTimestamp() != null || daemon.getSpec() == null
+  public static List<ControllerRevision> orphansToAdopt(
+      NodeDaemon daemon, Collection<ControllerRevision> revisions) {
+    if (daemon.getMetadata().getDeletionTimestamp() != null
+        || daemon.getSpec() == null
         || LabelSelectors.isEmpty(daemon.getSpec().getSelector())) {
       return List.of();
     }
     List<ControllerRevision> orphans = new ArrayList<>();
     for (ControllerRevision r : revisions) {
-      boolean controlled = r.getMetadata().getOwnerReferences() != null
-          && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> Boolean.TRUE.equals(o.getController()));
-      Map<String, String> labels = r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels();
+      boolean controlled =
+          r.getMetadata().getOwnerReferences() != null
+              && r.getMetadata().getOwnerReferences().stream()
+                  .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
+      Map<String, String> labels =
+          r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels();
       if (!controlled && LabelSelectors.matches(daemon.getSpec().getSelector(), labels)) {
         orphans.add(r);
       }
@@ -204,7 +223,8 @@ public final class Revisions {
   }
 
   /** Upstream's snapshot: the revision object to create for the current template. */
-  static ControllerRevision snapshot(NodeDaemon daemon, PodTemplateSpec template, String hash, long revision) {
+  static ControllerRevision snapshot(
+      NodeDaemon daemon, PodTemplateSpec template, String hash, long revision) {
     Map<String, String> labels = new TreeMap<>();
     if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
       labels.putAll(template.getMetadata().getLabels());
@@ -212,7 +232,8 @@ public final class Revisions {
     labels.put(PodStates.REVISION_LABEL, hash);
     ObjectMeta meta = daemon.getMetadata();
     Map<String, String> annotations = new TreeMap<>();
-    if (meta.getAnnotations() != null && meta.getAnnotations().containsKey(CHANGE_CAUSE_ANNOTATION)) {
+    if (meta.getAnnotations() != null
+        && meta.getAnnotations().containsKey(CHANGE_CAUSE_ANNOTATION)) {
       annotations.put(CHANGE_CAUSE_ANNOTATION, meta.getAnnotations().get(CHANGE_CAUSE_ANNOTATION));
     }
     return new ControllerRevisionBuilder()
@@ -233,7 +254,8 @@ public final class Revisions {
    * revision number up, skipping any whose hash a pod still carries (it may be needed to tell that
    * pod's template, and a rollback to it should find it).
    */
-  static List<ControllerRevision> cleanupHistory(NodeDaemon daemon, List<ControllerRevision> old, Collection<Pod> pods) {
+  static List<ControllerRevision> cleanupHistory(
+      NodeDaemon daemon, List<ControllerRevision> old, Collection<Pod> pods) {
     Integer limit = daemon.getSpec().getRevisionHistoryLimit();
     int toKill = old.size() - (limit == null ? DEFAULT_REVISION_HISTORY_LIMIT : Math.max(0, limit));
     if (toKill <= 0) {
@@ -267,7 +289,8 @@ public final class Revisions {
    * pod still carries, i.e. where the rollout started from; the update hash once every pod is
    * updated, as StatefulSet reports it. Pods with a hash no revision knows are ignored.
    */
-  static String currentHash(ControllerRevision updateRevision, List<ControllerRevision> old, Collection<Pod> pods) {
+  static String currentHash(
+      ControllerRevision updateRevision, List<ControllerRevision> old, Collection<Pod> pods) {
     Map<String, Long> numberByHash = new HashMap<>();
     for (ControllerRevision r : old) {
       numberByHash.merge(hashOf(r), revisionNumber(r), Math::min);
@@ -282,7 +305,8 @@ public final class Revisions {
       }
       String hash = PodStates.revision(pod);
       Long number = hash == null ? null : numberByHash.get(hash);
-      if (number != null && (number < oldestNumber || (number == oldestNumber && hash.compareTo(oldest) < 0))) {
+      if (number != null
+          && (number < oldestNumber || (number == oldestNumber && hash.compareTo(oldest) < 0))) {
         oldest = hash;
         oldestNumber = number;
       }
@@ -303,8 +327,8 @@ public final class Revisions {
   }
 
   /**
-   * JSON with map keys sorted at every depth, so that equal content yields equal text whatever
-   * the field order or number type (int vs long) it was read with.
+   * JSON with map keys sorted at every depth, so that equal content yields equal text whatever the
+   * field order or number type (int vs long) it was read with.
    */
   static String canonicalJson(Object value) {
     try {

@@ -11,8 +11,9 @@ import java.util.Map;
  * What one rolling-update pass reads (upstream's rollingUpdate arguments, made explicit).
  *
  * @param daemon the NodeDaemon being rolled out
- * @param nodeToDaemonPods the pods this NodeDaemon controls (their facts, read against updateHash), by node name, only for nodes where
- *     placement says shouldContinueRunning (terminating pods may be included; they are skipped)
+ * @param nodeToDaemonPods the pods this NodeDaemon controls (their facts, read against updateHash),
+ *     by node name, only for nodes where placement says shouldContinueRunning (terminating pods may
+ *     be included; they are skipped)
  * @param desiredNodes the nodes where placement says shouldRun, by name: they make
  *     desiredNumberScheduled and carry the labels the rollout selector reads
  * @param updateHash the revision hash of the current template (the update revision)

@@ -9,7 +9,8 @@ import java.util.List;
  * nodes that need a pod of the update revision (surge only), old pods to delete, and when to look
  * again because a pod becomes available by the clock alone (null: only on the next change).
  */
-public record RolloutPlan(List<String> nodesNeedingNewPods, List<Pod> oldPodsToDelete, Duration requeueAfter) {
+public record RolloutPlan(
+    List<String> nodesNeedingNewPods, List<Pod> oldPodsToDelete, Duration requeueAfter) {
 
   public static final RolloutPlan NONE = new RolloutPlan(List.of(), List.of(), null);
 

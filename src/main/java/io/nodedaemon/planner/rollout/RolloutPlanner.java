@@ -43,7 +43,9 @@ public final class RolloutPlanner {
     return strategy != null && strategy.getType() == NodeDaemonUpdateStrategy.Type.OnDelete;
   }
 
-  /** spec.updateStrategy.rollingUpdate, or null when absent (every field then takes its default). */
+  /**
+   * spec.updateStrategy.rollingUpdate, or null when absent (every field then takes its default).
+   */
   public static RollingUpdateNodeDaemon rollingUpdateOf(NodeDaemon daemon) {
     NodeDaemonUpdateStrategy strategy = daemon.getSpec().getUpdateStrategy();
     return strategy == null ? null : strategy.getRollingUpdate();
@@ -55,7 +57,10 @@ public final class RolloutPlanner {
     return rollingUpdate != null && Boolean.TRUE.equals(rollingUpdate.getPaused());
   }
 
-  /** Whether two pods of one NodeDaemon may share a node during an update (a rolling update with maxSurge). */
+  /**
+   * Whether two pods of one NodeDaemon may share a node during an update (a rolling update with
+   * maxSurge).
+   */
   public static boolean allowsSurge(NodeDaemon daemon) {
     return !isOnDelete(daemon) && surgeCount(rollingUpdateOf(daemon), 1) > 0;
   }
@@ -84,10 +89,13 @@ public final class RolloutPlanner {
     Integer minReady = input.daemon().getSpec().getMinReadySeconds();
 
     // Sorted by node name: the deterministic order every candidate list below inherits.
-    Map<String, List<PodFacts>> nodeToDaemonPods = inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
+    Map<String, List<PodFacts>> nodeToDaemonPods =
+        inNodeNameOrder(input.nodeToDaemonPods(), input.desiredNodes());
     Budget budget = updatedDesiredNodeCounts(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
-    boolean heldBackOldPods = filterDaemonPodsToUpdate(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
-    Pass pass = new Pass(new Availability(minReady == null ? 0 : minReady, input.now()), heldBackOldPods);
+    boolean heldBackOldPods =
+        filterDaemonPodsToUpdate(rollingUpdate, input.desiredNodes(), nodeToDaemonPods);
+    Pass pass =
+        new Pass(new Availability(minReady == null ? 0 : minReady, input.now()), heldBackOldPods);
 
     if (budget.maxSurge() == 0) {
       return pass.withoutSurge(nodeToDaemonPods, budget);
@@ -99,8 +107,10 @@ public final class RolloutPlanner {
    * The pods by node in node-name order, with every desired node present. The planner already
    * builds its map that way (and then it is used as is); any other map is copied into a TreeMap.
    */
-  static Map<String, List<PodFacts>> inNodeNameOrder(Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes) {
-    if (nodeToDaemonPods instanceof LinkedHashMap && ascending(nodeToDaemonPods.keySet())
+  static Map<String, List<PodFacts>> inNodeNameOrder(
+      Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes) {
+    if (nodeToDaemonPods instanceof LinkedHashMap
+        && ascending(nodeToDaemonPods.keySet())
         && nodeToDaemonPods.keySet().containsAll(desiredNodes.keySet())) {
       return nodeToDaemonPods;
     }
@@ -124,25 +134,33 @@ public final class RolloutPlanner {
    * pods so that it counts as unavailable.
    */
   static Budget updatedDesiredNodeCounts(
-      RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes, Map<String, List<PodFacts>> nodeToDaemonPods) {
+      RollingUpdateNodeDaemon rollingUpdate,
+      Map<String, Node> desiredNodes,
+      Map<String, List<PodFacts>> nodeToDaemonPods) {
     int desiredNumberScheduled = desiredNodes.size();
     for (String nodeName : desiredNodes.keySet()) {
       nodeToDaemonPods.putIfAbsent(nodeName, List.of());
     }
     int maxUnavailable = unavailableCount(rollingUpdate, desiredNumberScheduled);
     int maxSurge = surgeCount(rollingUpdate, desiredNumberScheduled);
-    // As upstream: an impossible 0/0 configuration (refused by the schema) falls back to unavailability 1.
+    // As upstream: an impossible 0/0 configuration (refused by the schema) falls back to
+    // unavailability 1.
     if (desiredNumberScheduled > 0 && maxUnavailable == 0 && maxSurge == 0) {
       maxUnavailable = 1;
     }
     return new Budget(maxSurge, maxUnavailable, desiredNumberScheduled);
   }
 
-  /** maxUnavailable scaled against desired nodes, rounded up; absent means 1, as apps/v1 defaults it. */
-  public static int unavailableCount(RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
-    IntOrString value = rollingUpdate == null || rollingUpdate.getMaxUnavailable() == null
-        ? DEFAULT_MAX_UNAVAILABLE
-        : rollingUpdate.getMaxUnavailable();
+  /**
+   * maxUnavailable scaled against desired nodes, rounded up; absent means 1, as apps/v1 defaults
+   * it.
+   */
+  public static int unavailableCount(
+      RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
+    IntOrString value =
+        rollingUpdate == null || rollingUpdate.getMaxUnavailable() == null
+            ? DEFAULT_MAX_UNAVAILABLE
+            : rollingUpdate.getMaxUnavailable();
     return scaledValue(value, desiredNumberScheduled, true);
   }
 
@@ -155,16 +173,19 @@ public final class RolloutPlanner {
   }
 
   /** NodeDaemon addition: the number of desired nodes kept on their old pods; absent means 0. */
-  public static int partitionCount(RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
+  public static int partitionCount(
+      RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
     if (rollingUpdate == null || rollingUpdate.getPartition() == null) {
       return 0;
     }
-    return Math.min(desiredNumberScheduled, scaledValue(rollingUpdate.getPartition(), desiredNumberScheduled, true));
+    return Math.min(
+        desiredNumberScheduled,
+        scaledValue(rollingUpdate.getPartition(), desiredNumberScheduled, true));
   }
 
   /**
-   * Upstream's intstr.GetScaledValueFromIntOrPercent: an int as is, or "N%" of total rounded up
-   * (or down). A plain numeric string is read as an int, which the API server would also accept.
+   * Upstream's intstr.GetScaledValueFromIntOrPercent: an int as is, or "N%" of total rounded up (or
+   * down). A plain numeric string is read as an int, which the API server would also accept.
    */
   public static int scaledValue(IntOrString value, int total, boolean roundUp) {
     if (value == null) {
@@ -202,21 +223,27 @@ public final class RolloutPlanner {
      *     would refuse, so that an invalid spec is reported rather than silently matching nothing
      */
     public static HeldBack of(RollingUpdateNodeDaemon rollingUpdate, int desiredNumberScheduled) {
-      if (rollingUpdate == null || (rollingUpdate.getPartition() == null && rollingUpdate.getSelector() == null)) {
+      if (rollingUpdate == null
+          || (rollingUpdate.getPartition() == null && rollingUpdate.getSelector() == null)) {
         return NONE;
       }
       if (!LabelSelectors.hasKnownOperators(rollingUpdate.getSelector())) {
-        throw new IllegalArgumentException("rollingUpdate.selector: unknown operator in " + rollingUpdate.getSelector());
+        throw new IllegalArgumentException(
+            "rollingUpdate.selector: unknown operator in " + rollingUpdate.getSelector());
       }
-      return new HeldBack(partitionCount(rollingUpdate, desiredNumberScheduled), rollingUpdate.getSelector());
+      return new HeldBack(
+          partitionCount(rollingUpdate, desiredNumberScheduled), rollingUpdate.getSelector());
     }
 
-    /** @param position the node's place among the desired nodes in node-name order, from 0 */
+    /**
+     * @param position the node's place among the desired nodes in node-name order, from 0
+     */
     public boolean isHeldBack(int position, Node node) {
       if (position < partition) {
         return true;
       }
-      Map<String, String> labels = node == null || node.getMetadata() == null ? null : node.getMetadata().getLabels();
+      Map<String, String> labels =
+          node == null || node.getMetadata() == null ? null : node.getMetadata().getLabels();
       return selector != null && !LabelSelectors.matches(selector, labels);
     }
 
@@ -226,16 +253,18 @@ public final class RolloutPlanner {
   }
 
   /**
-   * NodeDaemon addition in front of the algorithm, as Kruise's filterDaemonPodsToUpdate: a held-back
-   * node whose live pods are all old is shown to the algorithm with those pods counted as updated,
-   * since the old revision is that node's target. So the algorithm never starts replacing there,
-   * and still counts the node towards the budget (an unavailable pod is unavailable all the same);
-   * a node with a live updated pod is left as it is, so a surge already started finishes.
+   * NodeDaemon addition in front of the algorithm, as Kruise's filterDaemonPodsToUpdate: a
+   * held-back node whose live pods are all old is shown to the algorithm with those pods counted as
+   * updated, since the old revision is that node's target. So the algorithm never starts replacing
+   * there, and still counts the node towards the budget (an unavailable pod is unavailable all the
+   * same); a node with a live updated pod is left as it is, so a surge already started finishes.
    *
    * @return whether a held-back node keeps exactly one live old pod (the rollout then still has old
    *     pods and looks again when a pod turns available, as it did before the filter existed)
    */
-  static boolean filterDaemonPodsToUpdate(RollingUpdateNodeDaemon rollingUpdate, Map<String, Node> desiredNodes,
+  static boolean filterDaemonPodsToUpdate(
+      RollingUpdateNodeDaemon rollingUpdate,
+      Map<String, Node> desiredNodes,
       Map<String, List<PodFacts>> nodeToDaemonPods) {
     HeldBack heldBack = HeldBack.of(rollingUpdate, desiredNodes.size());
     if (!heldBack.holdsAny()) {
@@ -247,7 +276,10 @@ public final class RolloutPlanner {
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       List<PodFacts> pods = nodeToDaemonPods.get(name);
-      if (pods == null || pods.isEmpty() || !heldBack.isHeldBack(i, desiredNodes.get(name)) || hasLiveUpdatedPod(pods)) {
+      if (pods == null
+          || pods.isEmpty()
+          || !heldBack.isHeldBack(i, desiredNodes.get(name))
+          || hasLiveUpdatedPod(pods)) {
         continue;
       }
       UpdatedPodsOnNode found = findUpdatedPodsOnNode(pods);
@@ -270,7 +302,10 @@ public final class RolloutPlanner {
     return false;
   }
 
-  /** At most one live pod of each kind on a node (upstream's findUpdatedPodsOnNode); ok false means more. */
+  /**
+   * At most one live pod of each kind on a node (upstream's findUpdatedPodsOnNode); ok false means
+   * more.
+   */
   record UpdatedPodsOnNode(PodFacts newPod, PodFacts oldPod, boolean ok) {}
 
   /** Upstream's findUpdatedPodsOnNode: terminating pods are skipped; two of a kind is not ok. */
@@ -317,11 +352,13 @@ public final class RolloutPlanner {
     }
 
     /**
-     * Requeue only while old pods remain: that is when a pod turning available can unlock more
-     * of the rollout. Time alone changes nothing once every pod is updated.
+     * Requeue only while old pods remain: that is when a pod turning available can unlock more of
+     * the rollout. Time alone changes nothing once every pod is updated.
      */
     Duration requeueAfter() {
-      return sawOldPod && availability.next() != null ? Duration.between(availability.now(), availability.next()) : null;
+      return sawOldPod && availability.next() != null
+          ? Duration.between(availability.now(), availability.next())
+          : null;
     }
 
     RolloutPlan withoutSurge(Map<String, List<PodFacts>> nodeToDaemonPods, Budget budget) {
@@ -329,14 +366,17 @@ public final class RolloutPlanner {
       // the manage loop create the new pods on the nodes left empty.
       //
       // Assumptions:
-      // * The manage loop keeps at most one pod per node, creates the new pods and handles failed pods.
+      // * The manage loop keeps at most one pod per node, creates the new pods and handles failed
+      // pods.
       // * Terminating pods are invisible here: a node whose only pod is terminating is unavailable.
       // Invariants:
       // * Every node without an available pod counts against maxUnavailable, including nodes with
       //   an old pod that is not available (the fix of kubernetes/kubernetes#123232), so a rollout
       //   of a broken template never takes down more than maxUnavailable healthy nodes.
-      // * An old unavailable pod is deleted at once: it is already counted, deleting it costs nothing.
-      // * An old available pod is deleted only while the remaining budget allows, in node-name order.
+      // * An old unavailable pod is deleted at once: it is already counted, deleting it costs
+      // nothing.
+      // * An old available pod is deleted only while the remaining budget allows, in node-name
+      // order.
       // * NodeDaemon addition: nodes held back by partition or selector show their old pods as
       //   updated (filterDaemonPodsToUpdate), so they are counted and never touched.
       int numUnavailable = 0;
@@ -345,7 +385,8 @@ public final class RolloutPlanner {
       for (Map.Entry<String, List<PodFacts>> entry : nodeToDaemonPods.entrySet()) {
         UpdatedPodsOnNode pods = find(entry.getValue());
         if (!pods.ok()) {
-          // Excess pods: the manage loop prunes them first; meanwhile the node counts as unavailable.
+          // Excess pods: the manage loop prunes them first; meanwhile the node counts as
+          // unavailable.
           numUnavailable++;
           continue;
         }
@@ -373,7 +414,9 @@ public final class RolloutPlanner {
     }
 
     RolloutPlan withSurge(
-        Map<String, List<PodFacts>> nodeToDaemonPods, Map<String, Node> desiredNodes, Budget budget) {
+        Map<String, List<PodFacts>> nodeToDaemonPods,
+        Map<String, Node> desiredNodes,
+        Budget budget) {
       // When surging, we create a new pod next to an old one and delete the old pod once the new
       // one is available.
       //
@@ -440,7 +483,8 @@ public final class RolloutPlanner {
         }
       }
 
-      int deletablePodsNumber = Math.min(numAvailable - budget.desiredNumberScheduled(), shouldNotRunPodsToDelete.size());
+      int deletablePodsNumber =
+          Math.min(numAvailable - budget.desiredNumberScheduled(), shouldNotRunPodsToDelete.size());
       if (deletablePodsNumber > 0) {
         oldPodsToDelete.addAll(shouldNotRunPodsToDelete.subList(0, deletablePodsNumber));
       }

@@ -40,7 +40,8 @@ class ProgressDeadlineTest {
     Verdict stalled = ProgressDeadline.evaluate(60, false, true, "h1", 3, rec, at(100));
     assertThat(stalled.stalled()).isTrue();
 
-    Verdict progressed = ProgressDeadline.evaluate(60, false, true, "h1", 4, stalled.record(), at(101));
+    Verdict progressed =
+        ProgressDeadline.evaluate(60, false, true, "h1", 4, stalled.record(), at(101));
     assertThat(progressed.stalled()).isFalse();
     assertThat(progressed.record()).isEqualTo(new ProgressRecord("h1", at(101), 4));
     assertThat(progressed.requeueAfter()).isEqualTo(Duration.ofSeconds(60));
@@ -53,7 +54,8 @@ class ProgressDeadlineTest {
     assertThat(dropped.record()).isEqualTo(new ProgressRecord("h1", at(0), 4));
     assertThat(dropped.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
 
-    Verdict recovered = ProgressDeadline.evaluate(60, false, true, "h1", 5, dropped.record(), at(50));
+    Verdict recovered =
+        ProgressDeadline.evaluate(60, false, true, "h1", 5, dropped.record(), at(50));
     assertThat(recovered.record().lastProgressTime()).isEqualTo(at(50));
   }
 
@@ -73,7 +75,8 @@ class ProgressDeadlineTest {
     assertThat(paused.record()).isNull();
     assertThat(paused.requeueAfter()).isNull();
 
-    Verdict resumed = ProgressDeadline.evaluate(60, false, true, "h1", 1, paused.record(), at(10_001));
+    Verdict resumed =
+        ProgressDeadline.evaluate(60, false, true, "h1", 1, paused.record(), at(10_001));
     assertThat(resumed.stalled()).isFalse();
     assertThat(resumed.record().lastProgressTime()).isEqualTo(at(10_001));
   }

@@ -3,7 +3,6 @@ package io.nodedaemon.planner.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -51,23 +50,44 @@ class RevisionsTest {
 
   @Test
   void hashIgnoresMapOrder() {
-    PodTemplateSpec a = new PodTemplateSpecBuilder(V1).editSpec().withTerminationGracePeriodSeconds(30L).endSpec()
-        .editMetadata().withLabels(new java.util.LinkedHashMap<>(Map.of("a", "1"))).addToLabels("b", "2").endMetadata().build();
+    PodTemplateSpec a =
+        new PodTemplateSpecBuilder(V1)
+            .editSpec()
+            .withTerminationGracePeriodSeconds(30L)
+            .endSpec()
+            .editMetadata()
+            .withLabels(new java.util.LinkedHashMap<>(Map.of("a", "1")))
+            .addToLabels("b", "2")
+            .endMetadata()
+            .build();
     java.util.LinkedHashMap<String, String> reversed = new java.util.LinkedHashMap<>();
     reversed.put("b", "2");
     reversed.put("a", "1");
-    PodTemplateSpec b = new PodTemplateSpecBuilder(V1).editSpec().withTerminationGracePeriodSeconds(30L).endSpec()
-        .editMetadata().withLabels(reversed).endMetadata().build();
+    PodTemplateSpec b =
+        new PodTemplateSpecBuilder(V1)
+            .editSpec()
+            .withTerminationGracePeriodSeconds(30L)
+            .endSpec()
+            .editMetadata()
+            .withLabels(reversed)
+            .endMetadata()
+            .build();
     assertThat(Revisions.hash(a, null)).isEqualTo(Revisions.hash(b, null));
   }
 
   @Test
   void hashChangesWithTheTemplateAndTheCollisionCount() {
     assertThat(Revisions.hash(V2, null)).isNotEqualTo(Revisions.hash(V1, null));
-    PodTemplateSpec relabelled = new PodTemplateSpecBuilder(V1).editMetadata().addToLabels("tier", "x").endMetadata().build();
+    PodTemplateSpec relabelled =
+        new PodTemplateSpecBuilder(V1)
+            .editMetadata()
+            .addToLabels("tier", "x")
+            .endMetadata()
+            .build();
     assertThat(Revisions.hash(relabelled, null)).isNotEqualTo(Revisions.hash(V1, null));
     assertThat(Revisions.hash(V1, 1)).isNotEqualTo(Revisions.hash(V1, null));
-    assertThat(Revisions.hash(V1, 0)).isNotEqualTo(Revisions.hash(V1, null)); // as upstream: nil != 0
+    assertThat(Revisions.hash(V1, 0))
+        .isNotEqualTo(Revisions.hash(V1, null)); // as upstream: nil != 0
     assertThat(Revisions.hash(V1, 2)).isNotEqualTo(Revisions.hash(V1, 1));
   }
 
@@ -79,15 +99,27 @@ class RevisionsTest {
     assertThat(name).hasSize(253).endsWith("-bcdfghjklm").startsWith("aaaa");
     // A cut right after a dot would leave ".-": trimmed.
     String dotted = "a".repeat(241) + ".bbbbbbbbbbbb";
-    assertThat(Revisions.revisionName(dotted, "bcdfghjklm")).doesNotContain(".-").endsWith("a-bcdfghjklm");
+    assertThat(Revisions.revisionName(dotted, "bcdfghjklm"))
+        .doesNotContain(".-")
+        .endsWith("a-bcdfghjklm");
   }
 
   @Test
   void matchSurvivesTheApiRoundTripOfNumbersAndKeyOrder() throws Exception {
-    PodTemplateSpec withLong = new PodTemplateSpecBuilder(V1).editSpec().withTerminationGracePeriodSeconds(30L).endSpec().build();
+    PodTemplateSpec withLong =
+        new PodTemplateSpecBuilder(V1)
+            .editSpec()
+            .withTerminationGracePeriodSeconds(30L)
+            .endSpec()
+            .build();
     ControllerRevision fromApi = stored(withLong, 1); // data read back: 30 is an Integer now
     assertThat(Revisions.match(withLong, fromApi)).isTrue();
-    PodTemplateSpec other = new PodTemplateSpecBuilder(V1).editSpec().withTerminationGracePeriodSeconds(31L).endSpec().build();
+    PodTemplateSpec other =
+        new PodTemplateSpecBuilder(V1)
+            .editSpec()
+            .withTerminationGracePeriodSeconds(31L)
+            .endSpec()
+            .build();
     assertThat(Revisions.match(other, fromApi)).isFalse();
   }
 
@@ -95,7 +127,9 @@ class RevisionsTest {
 
   @Test
   void firstRevisionIsCreatedOwnedAndLabelled() {
-    daemon.getMetadata().setAnnotations(Map.of(Revisions.CHANGE_CAUSE_ANNOTATION, "initial", "other", "x"));
+    daemon
+        .getMetadata()
+        .setAnnotations(Map.of(Revisions.CHANGE_CAUSE_ANNOTATION, "initial", "other", "x"));
     RevisionPlan plan = Revisions.plan(daemon, List.of(), List.of());
 
     ControllerRevision created = plan.revisionToCreate();
@@ -104,15 +138,20 @@ class RevisionsTest {
     assertThat(created.getMetadata().getName()).isEqualTo("foo-" + hash);
     assertThat(created.getMetadata().getNamespace()).isEqualTo("default");
     assertThat(created.getRevision()).isEqualTo(1L);
-    assertThat(created.getMetadata().getLabels()).containsEntry("app", "foo").containsEntry(PodStates.REVISION_LABEL, hash);
-    assertThat(created.getMetadata().getAnnotations()).containsOnlyKeys(Revisions.CHANGE_CAUSE_ANNOTATION);
+    assertThat(created.getMetadata().getLabels())
+        .containsEntry("app", "foo")
+        .containsEntry(PodStates.REVISION_LABEL, hash);
+    assertThat(created.getMetadata().getAnnotations())
+        .containsOnlyKeys(Revisions.CHANGE_CAUSE_ANNOTATION);
     OwnerReference owner = created.getMetadata().getOwnerReferences().get(0);
     assertThat(owner.getKind()).isEqualTo("NodeDaemon");
     assertThat(owner.getApiVersion()).isEqualTo("nodedaemon.io/v1alpha1");
     assertThat(owner.getUid()).isEqualTo("uid-foo");
     assertThat(owner.getController()).isTrue();
     assertThat(owner.getBlockOwnerDeletion()).isTrue();
-    assertThat(created.getData()).isEqualTo(Map.of("spec", Map.of("template", new ObjectMapper().convertValue(V1, Map.class))));
+    assertThat(created.getData())
+        .isEqualTo(
+            Map.of("spec", Map.of("template", new ObjectMapper().convertValue(V1, Map.class))));
     assertThat(Revisions.match(V1, created)).isTrue();
     assertThat(Revisions.match(V2, created)).isFalse();
     assertThat(plan.updateHash()).isEqualTo(hash);
@@ -124,7 +163,8 @@ class RevisionsTest {
   @Test
   void unchangedTemplateNeedsNoWrites() throws Exception {
     ControllerRevision r1 = stored(V1, 1);
-    RevisionPlan plan = Revisions.plan(daemon, List.of(r1), List.of(podWithHash("p", Revisions.hashOf(r1))));
+    RevisionPlan plan =
+        Revisions.plan(daemon, List.of(r1), List.of(podWithHash("p", Revisions.hashOf(r1))));
     assertThat(plan.hasWrites()).isFalse();
     assertThat(plan.updateRevision()).isSameAs(r1);
   }
@@ -143,12 +183,15 @@ class RevisionsTest {
   void rollbackReusesTheOldRevisionWithANewNumber() throws Exception {
     ControllerRevision r1 = stored(V1, 1);
     ControllerRevision r2 = stored(V2, 2);
-    daemon.getSpec().setTemplate(SimCluster.template("foo", "image:1")); // re-apply the first template
+    daemon
+        .getSpec()
+        .setTemplate(SimCluster.template("foo", "image:1")); // re-apply the first template
     RevisionPlan plan = Revisions.plan(daemon, List.of(r2, r1), List.of());
 
     assertThat(plan.revisionToCreate()).isNull();
     assertThat(plan.revisionToRenumber()).isNotNull();
-    assertThat(plan.revisionToRenumber().getMetadata().getName()).isEqualTo(r1.getMetadata().getName());
+    assertThat(plan.revisionToRenumber().getMetadata().getName())
+        .isEqualTo(r1.getMetadata().getName());
     assertThat(plan.revisionToRenumber().getRevision()).isEqualTo(3L);
     assertThat(r1.getRevision()).as("the input is not mutated").isEqualTo(1L);
     assertThat(plan.updateHash()).isEqualTo(Revisions.hashOf(r1));
@@ -169,19 +212,30 @@ class RevisionsTest {
   @Test
   void hashCollisionBumpsTheCollisionCountAndRehashes() {
     // A revision holding another template under the very name V1 would get.
-    ControllerRevision squatter = new ControllerRevisionBuilder()
-        .withNewMetadata().withName(Revisions.revisionName("foo", Revisions.hash(V1, null))).endMetadata()
-        .withData(Revisions.revisionData(V2)).withRevision(1L).build();
+    ControllerRevision squatter =
+        new ControllerRevisionBuilder()
+            .withNewMetadata()
+            .withName(Revisions.revisionName("foo", Revisions.hash(V1, null)))
+            .endMetadata()
+            .withData(Revisions.revisionData(V2))
+            .withRevision(1L)
+            .build();
     RevisionPlan plan = Revisions.plan(daemon, List.of(squatter), List.of());
 
     assertThat(plan.collisionCount()).isEqualTo(1);
     assertThat(plan.updateHash()).isEqualTo(Revisions.hash(V1, 1));
-    assertThat(plan.revisionToCreate().getMetadata().getName()).isEqualTo("foo-" + Revisions.hash(V1, 1));
+    assertThat(plan.revisionToCreate().getMetadata().getName())
+        .isEqualTo("foo-" + Revisions.hash(V1, 1));
     assertThat(plan.revisionToCreate().getRevision()).isEqualTo(2L);
 
     // A second squatter on the rehashed name: the count goes on rising.
-    ControllerRevision second = new ControllerRevisionBuilder(squatter)
-        .editMetadata().withName("foo-" + Revisions.hash(V1, 1)).endMetadata().withData(Revisions.revisionData(V3)).build();
+    ControllerRevision second =
+        new ControllerRevisionBuilder(squatter)
+            .editMetadata()
+            .withName("foo-" + Revisions.hash(V1, 1))
+            .endMetadata()
+            .withData(Revisions.revisionData(V3))
+            .build();
     plan = Revisions.plan(daemon, List.of(squatter, second), List.of());
     assertThat(plan.collisionCount()).isEqualTo(2);
     assertThat(plan.updateHash()).isEqualTo(Revisions.hash(V1, 2));
@@ -204,7 +258,9 @@ class RevisionsTest {
     RevisionPlan plan = Revisions.plan(daemon, revisions, List.of(live, updated));
 
     // 5 old, keep 2 -> delete 3: revisions 2, 3, 4 (1 is live; 5 survives once 3 are gone).
-    assertThat(plan.revisionsToDelete()).extracting(ControllerRevision::getRevision).containsExactly(2L, 3L, 4L);
+    assertThat(plan.revisionsToDelete())
+        .extracting(ControllerRevision::getRevision)
+        .containsExactly(2L, 3L, 4L);
     assertThat(plan.updateRevision()).isSameAs(current);
     assertThat(plan.currentHash()).isEqualTo(Revisions.hashOf(revisions.get(0)));
   }
@@ -217,7 +273,9 @@ class RevisionsTest {
     }
     RevisionPlan plan = Revisions.plan(daemon, revisions, List.of());
     // 12 old + the new one to create: 2 beyond the limit.
-    assertThat(plan.revisionsToDelete()).extracting(ControllerRevision::getRevision).containsExactly(1L, 2L);
+    assertThat(plan.revisionsToDelete())
+        .extracting(ControllerRevision::getRevision)
+        .containsExactly(1L, 2L);
     assertThat(plan.revisionToCreate().getRevision()).isEqualTo(13L);
   }
 
@@ -231,7 +289,8 @@ class RevisionsTest {
     Pod terminatingOnR1 = podWithHash("c", Revisions.hashOf(r1));
     terminatingOnR1.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
 
-    RevisionPlan midway = Revisions.plan(daemon, List.of(r1, r2, r3), List.of(onR2, onR3, terminatingOnR1));
+    RevisionPlan midway =
+        Revisions.plan(daemon, List.of(r1, r2, r3), List.of(onR2, onR3, terminatingOnR1));
     assertThat(midway.currentHash()).isEqualTo(Revisions.hashOf(r2));
     assertThat(midway.updateHash()).isEqualTo(Revisions.hashOf(r3));
 
@@ -242,7 +301,12 @@ class RevisionsTest {
   @Test
   void duplicateMatchesKeepTheNewestAndBecomeHistory() throws Exception {
     daemon.getSpec().setRevisionHistoryLimit(0);
-    ControllerRevision older = new ControllerRevisionBuilder(stored(V1, 1)).editMetadata().withName("foo-dup").endMetadata().build();
+    ControllerRevision older =
+        new ControllerRevisionBuilder(stored(V1, 1))
+            .editMetadata()
+            .withName("foo-dup")
+            .endMetadata()
+            .build();
     ControllerRevision newer = stored(V1, 2);
     RevisionPlan plan = Revisions.plan(daemon, List.of(older, newer), List.of());
     assertThat(plan.updateRevision()).isSameAs(newer);
@@ -263,7 +327,9 @@ class RevisionsTest {
     ControllerRevision nonControllingOwner = stored(V2, 4);
     nonControllingOwner.getMetadata().getOwnerReferences().get(0).setController(false);
 
-    assertThat(Revisions.orphansToAdopt(daemon, List.of(orphan, otherApp, controlled, nonControllingOwner)))
+    assertThat(
+            Revisions.orphansToAdopt(
+                daemon, List.of(orphan, otherApp, controlled, nonControllingOwner)))
         .containsExactly(orphan, nonControllingOwner);
   }
 

@@ -142,7 +142,9 @@ class RolloutPlannerTest {
       assertSync(sim.sync(), 0, 10);
       assertSync(sim.sync(), 10, 0);
       assertSync(sim.sync(), 0, 0);
-      assertThat(sim.podNames(SimCluster::isReady)).as("maxUnavailable %d", maxUnavailable).isEqualTo(healthy);
+      assertThat(sim.podNames(SimCluster::isReady))
+          .as("maxUnavailable %d", maxUnavailable)
+          .isEqualTo(healthy);
     }
 
     // With a budget of 11, exactly one healthy pod may go.
@@ -176,32 +178,38 @@ class RolloutPlannerTest {
 
   // --- the budget arithmetic ---------------------------------------------------------------
 
-  @ParameterizedTest(name = "maxUnavailable={0} maxSurge={1} desired={2} -> surge {3}, unavailable {4}")
-  @CsvSource(nullValues = "null", value = {
-      "null, null, 10, 0, 1",
-      "1, null, 10, 0, 1",
-      "3, null, 10, 0, 3",
-      "20%, null, 10, 0, 2",
-      "25%, null, 10, 0, 3",
-      "1%, null, 10, 0, 1",
-      "100%, null, 7, 0, 7",
-      "0, 25%, 10, 3, 0",
-      "0, 1, 10, 1, 0",
-      "0, 0, 10, 0, 1",   // impossible 0/0 falls back to unavailability 1, as upstream
-      "0%, 0%, 10, 0, 1",
-      "0, 0, 0, 0, 0",
-      "50%, null, 0, 0, 0",
-      "33%, 10%, 5, 1, 2",
-  })
-  void budgetArithmetic(String maxUnavailable, String maxSurge, int desired, int expectSurge, int expectUnavailable) {
+  @ParameterizedTest(
+      name = "maxUnavailable={0} maxSurge={1} desired={2} -> surge {3}, unavailable {4}")
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "null, null, 10, 0, 1",
+        "1, null, 10, 0, 1",
+        "3, null, 10, 0, 3",
+        "20%, null, 10, 0, 2",
+        "25%, null, 10, 0, 3",
+        "1%, null, 10, 0, 1",
+        "100%, null, 7, 0, 7",
+        "0, 25%, 10, 3, 0",
+        "0, 1, 10, 1, 0",
+        "0, 0, 10, 0, 1", // impossible 0/0 falls back to unavailability 1, as upstream
+        "0%, 0%, 10, 0, 1",
+        "0, 0, 0, 0, 0",
+        "50%, null, 0, 0, 0",
+        "33%, 10%, 5, 1, 2",
+      })
+  void budgetArithmetic(
+      String maxUnavailable, String maxSurge, int desired, int expectSurge, int expectUnavailable) {
     RollingUpdateNodeDaemon ru = new RollingUpdateNodeDaemon();
     ru.setMaxUnavailable(intOrString(maxUnavailable));
     ru.setMaxSurge(intOrString(maxSurge));
     Map<String, Node> desiredNodes = new HashMap<>();
     SimCluster sim = new SimCluster(desired);
     desiredNodes.putAll(sim.nodes);
-    RolloutPlanner.Budget budget = RolloutPlanner.updatedDesiredNodeCounts(ru, desiredNodes, new HashMap<>());
-    assertThat(budget).isEqualTo(new RolloutPlanner.Budget(expectSurge, expectUnavailable, desired));
+    RolloutPlanner.Budget budget =
+        RolloutPlanner.updatedDesiredNodeCounts(ru, desiredNodes, new HashMap<>());
+    assertThat(budget)
+        .isEqualTo(new RolloutPlanner.Budget(expectSurge, expectUnavailable, desired));
   }
 
   private static IntOrString intOrString(String s) {
@@ -217,28 +225,39 @@ class RolloutPlannerTest {
     assertThat(RolloutPlanner.scaledValue(new IntOrString("30%"), 7, false)).isEqualTo(2);
     assertThat(RolloutPlanner.scaledValue(new IntOrString("4"), 7, true)).isEqualTo(4);
     assertThatThrownBy(() -> RolloutPlanner.scaledValue(new IntOrString("a lot"), 7, true))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a lot");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a lot");
   }
 
   /** A node's state for the unavailable-count table: pod kinds on it. */
-  enum NodeState { EMPTY, OLD_AVAILABLE, OLD_UNAVAILABLE, NEW_AVAILABLE, NEW_UNAVAILABLE, OLD_AND_NEW, TWO_OLD, ONLY_TERMINATING }
+  enum NodeState {
+    EMPTY,
+    OLD_AVAILABLE,
+    OLD_UNAVAILABLE,
+    NEW_AVAILABLE,
+    NEW_UNAVAILABLE,
+    OLD_AND_NEW,
+    TWO_OLD,
+    ONLY_TERMINATING
+  }
 
   @ParameterizedTest(name = "{0}: maxUnavailable {1} -> delete {2} (unavailable old {3})")
   @CsvSource({
-      // states, maxUnavailable, expected deletions, of which old-unavailable
-      "OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 0",
-      "EMPTY OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
-      "NEW_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
-      "NEW_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 0",
-      "OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 1",
-      "OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 1, 2, 2",
-      "OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 5, 5, 3",
-      "OLD_AND_NEW OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
-      "TWO_OLD OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
-      "ONLY_TERMINATING OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
-      "NEW_UNAVAILABLE NEW_UNAVAILABLE OLD_AVAILABLE, 1, 0, 0",
+    // states, maxUnavailable, expected deletions, of which old-unavailable
+    "OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 0",
+    "EMPTY OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
+    "NEW_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
+    "NEW_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 0",
+    "OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 2, 2, 1",
+    "OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 1, 2, 2",
+    "OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_UNAVAILABLE OLD_AVAILABLE OLD_AVAILABLE, 5, 5, 3",
+    "OLD_AND_NEW OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
+    "TWO_OLD OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
+    "ONLY_TERMINATING OLD_AVAILABLE OLD_AVAILABLE, 2, 1, 0",
+    "NEW_UNAVAILABLE NEW_UNAVAILABLE OLD_AVAILABLE, 1, 0, 0",
   })
-  void unavailableNodesCountAgainstTheBudget(String states, int maxUnavailable, int expectDeletes, int expectUnavailableDeletes) {
+  void unavailableNodesCountAgainstTheBudget(
+      String states, int maxUnavailable, int expectDeletes, int expectUnavailableDeletes) {
     SimCluster sim = new SimCluster(0).maxUnavailable(maxUnavailable);
     String oldHash = sim.updateHash();
     sim.updateTemplate();
@@ -254,14 +273,16 @@ class RolloutPlannerTest {
     RolloutPlan plan = RolloutPlanner.rollingUpdate(sim.input());
     assertThat(plan.oldPodsToDelete()).hasSize(expectDeletes);
     assertThat(plan.oldPodsToDelete()).allMatch(p -> oldHash.equals(PodStates.revision(p)));
-    assertThat(plan.oldPodsToDelete().stream().filter(p -> !SimCluster.isReady(p))).hasSize(expectUnavailableDeletes);
+    assertThat(plan.oldPodsToDelete().stream().filter(p -> !SimCluster.isReady(p)))
+        .hasSize(expectUnavailableDeletes);
     assertThat(plan.nodesNeedingNewPods()).isEmpty();
   }
 
-  private static List<Pod> podsFor(SimCluster sim, NodeState state, String node, String oldHash, String newHash) {
+  private static List<Pod> podsFor(
+      SimCluster sim, NodeState state, String node, String oldHash, String newHash) {
     List<Pod> out = new ArrayList<>();
     switch (state) {
-      case EMPTY -> { }
+      case EMPTY -> {}
       case OLD_AVAILABLE -> out.add(ready(sim.newPod(node, oldHash), sim.now));
       case OLD_UNAVAILABLE -> out.add(sim.newPod(node, oldHash));
       case NEW_AVAILABLE -> out.add(ready(sim.newPod(node, newHash), sim.now));
@@ -284,8 +305,14 @@ class RolloutPlannerTest {
   }
 
   private static Pod ready(Pod pod, Instant since) {
-    pod.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
-        .withType("Ready").withStatus("True").withLastTransitionTime(since.toString()).build()));
+    pod.getStatus()
+        .setConditions(
+            List.of(
+                new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    .withType("Ready")
+                    .withStatus("True")
+                    .withLastTransitionTime(since.toString())
+                    .build()));
     return pod;
   }
 
@@ -374,7 +401,8 @@ class RolloutPlannerTest {
     sim.now = Instant.ofEpochSecond(100);
     assertSync(sim.sync(), 5, 0); // every old pod is unavailable: surge on all nodes
     sim.now = Instant.ofEpochSecond(200);
-    assertSync(sim.sync(), 0, 5); // an old pod that is not ready goes as soon as a new pod is beside it
+    assertSync(
+        sim.sync(), 0, 5); // an old pod that is not ready goes as soon as a new pod is beside it
 
     sim.setReady(true, p -> true);
     sim.minReadySeconds(15);
@@ -384,8 +412,10 @@ class RolloutPlannerTest {
 
     // Two of the new pods become ready at 300; one old pod on a node without a new pod fails.
     sim.setReady(true, limit(2, sim.updated()));
-    Set<String> surged = Set.copyOf(sim.nodesOf(sim.pods.values().stream().filter(sim.updated()).toList()));
-    sim.setReady(false, limit(1, p -> sim.old().test(p) && !surged.contains(p.getSpec().getNodeName())));
+    Set<String> surged =
+        Set.copyOf(sim.nodesOf(sim.pods.values().stream().filter(sim.updated()).toList()));
+    sim.setReady(
+        false, limit(1, p -> sim.old().test(p) && !surged.contains(p.getSpec().getNodeName())));
 
     sim.now = Instant.ofEpochSecond(310);
     assertSync(sim.sync(), 1, 0); // the new pods still wait for minReadySeconds
@@ -402,7 +432,8 @@ class RolloutPlannerTest {
     assertThat(sim.pods).hasSize(5);
   }
 
-  private static java.util.function.Predicate<Pod> limit(int n, java.util.function.Predicate<Pod> which) {
+  private static java.util.function.Predicate<Pod> limit(
+      int n, java.util.function.Predicate<Pod> which) {
     int[] left = {n};
     return p -> which.test(p) && left[0]-- > 0;
   }
@@ -414,14 +445,20 @@ class RolloutPlannerTest {
     RolloutInput in = sim.input();
     Map<String, Node> desired = new HashMap<>(sim.nodes);
     desired.remove("node-02");
-    RolloutPlan plan = RolloutPlanner.rollingUpdate(new RolloutInput(in.daemon(), in.nodeToDaemonPods(), desired, in.updateHash(), in.now()));
+    RolloutPlan plan =
+        RolloutPlanner.rollingUpdate(
+            new RolloutInput(
+                in.daemon(), in.nodeToDaemonPods(), desired, in.updateHash(), in.now()));
     // 3 available > 2 desired: the sunset pod may go; one surge on node-00.
     assertThat(sim.nodesOf(plan.oldPodsToDelete())).containsExactly("node-02");
     assertThat(plan.nodesNeedingNewPods()).containsExactly("node-00");
 
     sim.setReady(false, p -> p.getSpec().getNodeName().equals("node-00"));
     in = sim.input();
-    plan = RolloutPlanner.rollingUpdate(new RolloutInput(in.daemon(), in.nodeToDaemonPods(), desired, in.updateHash(), in.now()));
+    plan =
+        RolloutPlanner.rollingUpdate(
+            new RolloutInput(
+                in.daemon(), in.nodeToDaemonPods(), desired, in.updateHash(), in.now()));
     // Now only 2 available == 2 desired: keep the sunset pod; node-00's broken pod gets a new one.
     assertThat(plan.oldPodsToDelete()).isEmpty();
     assertThat(plan.nodesNeedingNewPods()).containsExactly("node-00", "node-01");
@@ -435,7 +472,8 @@ class RolloutPlannerTest {
     sim.rollingUpdate().setPartition(new IntOrString(2));
 
     Sync sync = sim.sync();
-    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete())).containsExactly("node-02", "node-03", "node-04");
+    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete()))
+        .containsExactly("node-02", "node-03", "node-04");
     sim.sync();
     sim.markPodsReady();
     assertSync(sim.sync(), 0, 0);
@@ -453,7 +491,8 @@ class RolloutPlannerTest {
     sim.rollingUpdate().setPartition(new IntOrString("25%")); // 2.5 -> 3 nodes held back
     Sync sync = sim.sync();
     assertThat(sync.deletes()).isEqualTo(7);
-    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete())).doesNotContain("node-00", "node-01", "node-02");
+    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete()))
+        .doesNotContain("node-00", "node-01", "node-02");
   }
 
   @Test
@@ -482,15 +521,19 @@ class RolloutPlannerTest {
     rolledOut(sim);
     sim.rollingUpdate().setSelector(new LabelSelector(null, Map.of("canary", "true")));
     Sync sync = sim.sync();
-    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete())).containsExactly("node-00", "node-02", "node-04");
+    assertThat(sim.nodesOf(sync.plan().oldPodsToDelete()))
+        .containsExactly("node-00", "node-02", "node-04");
 
     sim.sync();
     sim.markPodsReady();
     assertSync(sim.sync(), 0, 0);
     // matchExpressions work too: NotIn selects the rest.
-    sim.rollingUpdate().setSelector(new LabelSelector(
-        List.of(new LabelSelectorRequirement("canary", "DoesNotExist", null)), null));
-    assertThat(sim.nodesOf(sim.sync().plan().oldPodsToDelete())).containsExactly("node-01", "node-03", "node-05");
+    sim.rollingUpdate()
+        .setSelector(
+            new LabelSelector(
+                List.of(new LabelSelectorRequirement("canary", "DoesNotExist", null)), null));
+    assertThat(sim.nodesOf(sim.sync().plan().oldPodsToDelete()))
+        .containsExactly("node-01", "node-03", "node-05");
   }
 
   @Test
@@ -510,8 +553,12 @@ class RolloutPlannerTest {
   @Test
   void invalidSelectorOperatorIsRefused() {
     SimCluster sim = rolledOut(new SimCluster(2));
-    sim.rollingUpdate().setSelector(new LabelSelector(List.of(new LabelSelectorRequirement("k", "Near", List.of("v"))), null));
-    assertThatThrownBy(() -> RolloutPlanner.rollingUpdate(sim.input())).isInstanceOf(IllegalArgumentException.class);
+    sim.rollingUpdate()
+        .setSelector(
+            new LabelSelector(
+                List.of(new LabelSelectorRequirement("k", "Near", List.of("v"))), null));
+    assertThatThrownBy(() -> RolloutPlanner.rollingUpdate(sim.input()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   // --- scale --------------------------------------------------------------------------------

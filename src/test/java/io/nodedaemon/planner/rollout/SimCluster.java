@@ -30,8 +30,8 @@ import java.util.stream.Collectors;
 
 /**
  * A step simulation in the manner of upstream's update_test.go: a NodeDaemon, nodes, an in-memory
- * pod store, a fake clock, and a stand-in for the manage loop (a pod on every desired node
- * without one). {@link #sync()} plans, applies the creates and deletes, and reports them.
+ * pod store, a fake clock, and a stand-in for the manage loop (a pod on every desired node without
+ * one). {@link #sync()} plans, applies the creates and deletes, and reports them.
  */
 final class SimCluster {
 
@@ -64,7 +64,12 @@ final class SimCluster {
 
   static NodeDaemon newDaemon(String name) {
     NodeDaemon daemon = new NodeDaemon();
-    daemon.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").withUid("uid-" + name).build());
+    daemon.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("default")
+            .withUid("uid-" + name)
+            .build());
     NodeDaemonSpec spec = new NodeDaemonSpec();
     spec.setSelector(new LabelSelector(null, Map.of("app", name)));
     spec.setTemplate(template(name, "image:1"));
@@ -74,13 +79,24 @@ final class SimCluster {
 
   static PodTemplateSpec template(String app, String image) {
     return new PodTemplateSpecBuilder()
-        .withNewMetadata().withLabels(Map.of("app", app)).endMetadata()
-        .withNewSpec().withContainers(new ContainerBuilder().withName("c").withImage(image).build()).endSpec()
+        .withNewMetadata()
+        .withLabels(Map.of("app", app))
+        .endMetadata()
+        .withNewSpec()
+        .withContainers(new ContainerBuilder().withName("c").withImage(image).build())
+        .endSpec()
         .build();
   }
 
   void addNode(String name, Map<String, String> labels) {
-    nodes.put(name, new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build());
+    nodes.put(
+        name,
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withLabels(labels)
+            .endMetadata()
+            .build());
   }
 
   RollingUpdateNodeDaemon rollingUpdate() {
@@ -158,7 +174,8 @@ final class SimCluster {
     }
     String hash = updateHash();
     Map<String, List<PodFacts>> facts = new LinkedHashMap<>();
-    nodeToDaemonPods.forEach((node, onNode) -> facts.put(node, onNode.stream().map(p -> PodFacts.of(p, hash)).toList()));
+    nodeToDaemonPods.forEach(
+        (node, onNode) -> facts.put(node, onNode.stream().map(p -> PodFacts.of(p, hash)).toList()));
     return new RolloutInput(daemon, facts, nodes, hash, now);
   }
 
@@ -175,8 +192,12 @@ final class SimCluster {
         .withLabels(Map.of("app", "foo", PodStates.REVISION_LABEL, hash))
         .withCreationTimestamp(now.toString())
         .endMetadata()
-        .withNewSpec().withNodeName(node).endSpec()
-        .withNewStatus().withPhase("Running").endStatus()
+        .withNewSpec()
+        .withNodeName(node)
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .endStatus()
         .build();
   }
 
@@ -185,8 +206,14 @@ final class SimCluster {
     int n = 0;
     for (Pod pod : pods.values()) {
       if (isReady(pod) != ready && which.test(pod)) {
-        pod.getStatus().setConditions(List.of(new PodConditionBuilder()
-            .withType("Ready").withStatus(ready ? "True" : "False").withLastTransitionTime(now.toString()).build()));
+        pod.getStatus()
+            .setConditions(
+                List.of(
+                    new PodConditionBuilder()
+                        .withType("Ready")
+                        .withStatus(ready ? "True" : "False")
+                        .withLastTransitionTime(now.toString())
+                        .build()));
         n++;
       }
     }
@@ -194,7 +221,8 @@ final class SimCluster {
   }
 
   static boolean isReady(Pod pod) {
-    return PodStates.readyCondition(pod) != null && "True".equals(PodStates.readyCondition(pod).getStatus());
+    return PodStates.readyCondition(pod) != null
+        && "True".equals(PodStates.readyCondition(pod).getStatus());
   }
 
   int markPodsReady() {
@@ -219,7 +247,10 @@ final class SimCluster {
   }
 
   Set<String> podNames(Predicate<Pod> which) {
-    return pods.values().stream().filter(which).map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    return pods.values().stream()
+        .filter(which)
+        .map(p -> p.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
   List<String> nodesOf(List<Pod> ps) {
