@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.nodedaemon.cluster.Backend;
+import io.nodedaemon.cluster.RealControlPlane;
 import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.sim.SimulatedCluster;
@@ -28,12 +30,20 @@ class LeaderLossIT {
 
   static final Duration TIMEOUT = Duration.ofSeconds(60);
   static final String NS = "leaders";
-  static final String LEASE = "nodedaemon-operator-lease";
+
+  /**
+   * The Lease lives where the install lets the operator hold one: a Role in the operator's own
+   * namespace grants it (SPEC §7). Its own name keeps it apart from the other ITs' operators.
+   */
+  static final String LEASE_NS = RealControlPlane.OPERATOR_NAMESPACE;
+
+  static final String LEASE = "leader-loss-it-lease";
 
   static String[] replica(String identity) {
     return new String[] {
       "-Dnodedaemon.leader-election.enabled=true",
-      "-Dnodedaemon.leader-election.lease-namespace=" + NS,
+      "-Dnodedaemon.leader-election.lease-namespace=" + LEASE_NS,
+      "-Dnodedaemon.leader-election.lease-name=" + LEASE,
       "-Dnodedaemon.leader-election.identity=" + identity,
       // A long lease: fabric8's elector judges expiry by its own lease duration, not the
       // holder's, and no replica may take the Lease from "someone-else" by expiry during the test.
@@ -45,22 +55,36 @@ class LeaderLossIT {
   }
 
   static String holder(KubernetesClient client) {
-    Lease lease = client.leases().inNamespace(NS).withName(LEASE).get();
+    Lease lease = client.leases().inNamespace(LEASE_NS).withName(LEASE).get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
+  /**
+   * Takes the Lease over as another holder would. The elector renews it every few seconds, so an
+   * edit can meet a newer resourceVersion (409, on a real API server as on the simulator): read
+   * again and retry, as any client of a contended object must.
+   */
   static void giveLeaseTo(KubernetesClient client, String identity) {
-    client
-        .leases()
-        .inNamespace(NS)
-        .withName(LEASE)
-        .edit(
-            l -> {
-              l.getSpec().setHolderIdentity(identity);
-              l.getSpec().setLeaseDurationSeconds(3600);
-              l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-              return l;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .leases()
+            .inNamespace(LEASE_NS)
+            .withName(LEASE)
+            .edit(
+                l -> {
+                  l.getSpec().setHolderIdentity(identity);
+                  l.getSpec().setLeaseDurationSeconds(3600);
+                  l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                  return l;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Test
@@ -92,6 +116,7 @@ class LeaderLossIT {
       }
       KubernetesClient client = cluster.client();
       cluster.createNamespace(NS);
+      cluster.createNamespace(LEASE_NS);
       E2eSupport.addNodes(cluster, NS, "l-a", "l-b");
 
       try (OperatorProcess first =
