@@ -29,6 +29,23 @@ final class E2eSupport {
 
   private E2eSupport() {}
 
+  /**
+   * Runs a read-modify-write of an object that others write too (the operator patches a
+   * NodeDaemon's status, the kubelet a pod's): on 409 Conflict it reads again and retries, as any
+   * client of a contended object must on a real API server.
+   */
+  static <T> T retryOnConflict(java.util.function.Supplier<T> edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return edit.get();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   static void addNodes(TestCluster cluster, String group, String... names) {
     for (String name : names) {
       cluster.addNode(SimNode.named(name).label(GROUP_LABEL, group).build());

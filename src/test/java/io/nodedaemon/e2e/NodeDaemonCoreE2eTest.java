@@ -269,17 +269,19 @@ class NodeDaemonCoreE2eTest {
     awaitStatus(client(), "release", "agent", converged(1));
     Pod pod = pods(client(), "release").get(0);
 
-    client()
-        .pods()
-        .inNamespace("release")
-        .withName(pod.getMetadata().getName())
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToLabels("app", "debugging")
-                    .endMetadata()
-                    .build());
+    E2eSupport.retryOnConflict(
+        () ->
+            client()
+                .pods()
+                .inNamespace("release")
+                .withName(pod.getMetadata().getName())
+                .edit(
+                    p ->
+                        new PodBuilder(p)
+                            .editMetadata()
+                            .addToLabels("app", "debugging")
+                            .endMetadata()
+                            .build()));
 
     await()
         .atMost(TIMEOUT)

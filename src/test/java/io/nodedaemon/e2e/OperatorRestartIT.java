@@ -51,20 +51,22 @@ class OperatorRestartIT {
         try (InvariantSampler sampler = new InvariantSampler(client, NS, 4)) {
           // The new image does not become ready until released: the rollout stops after one node.
           cluster.kubelet().holdReadinessOfImage(BROKEN_FOR_NOW);
-          client
-              .resources(NodeDaemon.class)
-              .inNamespace(NS)
-              .withName("agent")
-              .edit(
-                  nd -> {
-                    nd.getSpec()
-                        .getTemplate()
-                        .getSpec()
-                        .getContainers()
-                        .get(0)
-                        .setImage(BROKEN_FOR_NOW);
-                    return nd;
-                  });
+          E2eSupport.retryOnConflict(
+              () ->
+                  client
+                      .resources(NodeDaemon.class)
+                      .inNamespace(NS)
+                      .withName("agent")
+                      .edit(
+                          nd -> {
+                            nd.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .setImage(BROKEN_FOR_NOW);
+                            return nd;
+                          }));
           E2eSupport.awaitStatus(
               client,
               NS,

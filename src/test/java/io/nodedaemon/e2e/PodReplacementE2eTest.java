@@ -71,17 +71,19 @@ class PodReplacementE2eTest {
     Pod old = pods(client(), "successor").get(0);
     // Something else (a cleanup controller, say) holds the pod with a finalizer, so the deleted
     // pod stays, Terminating, under the name a replacement for this node and revision derives.
-    client()
-        .pods()
-        .inNamespace("successor")
-        .withName(old.getMetadata().getName())
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToFinalizers("example.org/cleanup")
-                    .endMetadata()
-                    .build());
+    E2eSupport.retryOnConflict(
+        () ->
+            client()
+                .pods()
+                .inNamespace("successor")
+                .withName(old.getMetadata().getName())
+                .edit(
+                    p ->
+                        new PodBuilder(p)
+                            .editMetadata()
+                            .addToFinalizers("example.org/cleanup")
+                            .endMetadata()
+                            .build()));
 
     cluster.kubelet().failPod("successor", old.getMetadata().getName());
 

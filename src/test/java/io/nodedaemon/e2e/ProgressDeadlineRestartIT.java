@@ -57,15 +57,22 @@ class ProgressDeadlineRestartIT {
         E2eSupport.create(cluster, d);
         E2eSupport.awaitStatus(client, NS, "agent", E2eSupport.converged(2));
         cluster.kubelet().holdReadinessOfImage(NEVER_READY);
-        client
-            .resources(NodeDaemon.class)
-            .inNamespace(NS)
-            .withName("agent")
-            .edit(
-                nd -> {
-                  nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(NEVER_READY);
-                  return nd;
-                });
+        E2eSupport.retryOnConflict(
+            () ->
+                client
+                    .resources(NodeDaemon.class)
+                    .inNamespace(NS)
+                    .withName("agent")
+                    .edit(
+                        nd -> {
+                          nd.getSpec()
+                              .getTemplate()
+                              .getSpec()
+                              .getContainers()
+                              .get(0)
+                              .setImage(NEVER_READY);
+                          return nd;
+                        }));
         E2eSupport.awaitStatus(
             client,
             NS,

@@ -53,20 +53,22 @@ class RevisionHistoryE2eTest {
             403,
             "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\",\"message\":\"exceeded quota\"}")
         .times(4);
-    client
-        .resources(NodeDaemon.class)
-        .inNamespace("revfail")
-        .withName("agent")
-        .edit(
-            nd -> {
-              nd.getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .setImage("example.org/agent:2");
-              return nd;
-            });
+    E2eSupport.retryOnConflict(
+        () ->
+            client
+                .resources(NodeDaemon.class)
+                .inNamespace("revfail")
+                .withName("agent")
+                .edit(
+                    nd -> {
+                      nd.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .setImage("example.org/agent:2");
+                      return nd;
+                    }));
 
     await()
         .during(Duration.ofSeconds(3))

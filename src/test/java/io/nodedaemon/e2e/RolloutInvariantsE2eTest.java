@@ -63,15 +63,17 @@ class RolloutInvariantsE2eTest {
   }
 
   NodeDaemon edit(String ns, Consumer<NodeDaemon> change) {
-    return client()
-        .resources(NodeDaemon.class)
-        .inNamespace(ns)
-        .withName("agent")
-        .edit(
-            d -> {
-              change.accept(d);
-              return d;
-            });
+    return E2eSupport.retryOnConflict(
+        () ->
+            client()
+                .resources(NodeDaemon.class)
+                .inNamespace(ns)
+                .withName("agent")
+                .edit(
+                    d -> {
+                      change.accept(d);
+                      return d;
+                    }));
   }
 
   static Consumer<NodeDaemon> image(String image) {

@@ -98,15 +98,22 @@ class StatusTruthE2eTest {
     String broken = "example.org/agent:never-ready";
     cluster.kubelet().holdReadinessOfImage(broken);
     try {
-      client
-          .resources(NodeDaemon.class)
-          .inNamespace("clock-from-status")
-          .withName("agent")
-          .edit(
-              nd -> {
-                nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(broken);
-                return nd;
-              });
+      E2eSupport.retryOnConflict(
+          () ->
+              client
+                  .resources(NodeDaemon.class)
+                  .inNamespace("clock-from-status")
+                  .withName("agent")
+                  .edit(
+                      nd -> {
+                        nd.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .setImage(broken);
+                        return nd;
+                      }));
       awaitStatus(
           client,
           "clock-from-status",
