@@ -335,8 +335,8 @@ public final class ConvergenceBenchmark {
                 () -> {
                   Node node =
                       ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
-                  if (real) {
-                    addRealNode(client, node);
+                  if (cluster instanceof RealControlPlane controlPlane) {
+                    controlPlane.addNode(node);
                   } else {
                     client.nodes().resource(node).create();
                   }
@@ -356,32 +356,6 @@ public final class ConvergenceBenchmark {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  /**
-   * A node on the real API server: created (admission taints it not-ready), the taint lifted as the
-   * node lifecycle controller would once the kubelet reports Ready, and the kubelet's status
-   * written.
-   */
-  static void addRealNode(KubernetesClient client, Node node) {
-    Node status = RealControlPlane.withCapacity(node);
-    client.nodes().resource(node).create();
-    client
-        .nodes()
-        .withName(node.getMetadata().getName())
-        .edit(
-            n -> {
-              n.getSpec().setTaints(List.of());
-              return n;
-            });
-    client
-        .nodes()
-        .withName(node.getMetadata().getName())
-        .editStatus(
-            n -> {
-              n.setStatus(status.getStatus());
-              return n;
-            });
   }
 
   /**

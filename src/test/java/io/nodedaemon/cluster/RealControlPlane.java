@@ -293,19 +293,30 @@ public final class RealControlPlane implements TestCluster {
 
   @Override
   public Node addNode(SimNode node) {
-    client.nodes().resource(withCapacity(node.toNode(Instant.now()))).create();
-    // The API server taints every new node not-ready (TaintNodesByCondition); the node lifecycle
-    // controller lifts that once the kubelet reports Ready. updateNode plays that controller's
-    // part.
-    return updateNode(node);
+    return addNode(node.toNode(Instant.now()));
+  }
+
+  /**
+   * Adds a Node as a kubelet and the control plane would bring it up: created (the API server
+   * taints every new node not-ready, TaintNodesByCondition), then its own labels and taints set as
+   * the node lifecycle controller leaves them once the kubelet reports Ready, then the kubelet's
+   * status with the capacity the scheduler needs.
+   */
+  public Node addNode(Node node) {
+    Node desired = withCapacity(node);
+    client.nodes().resource(desired).create();
+    return update(desired);
   }
 
   @Override
   public Node updateNode(SimNode node) {
-    Node desired = withCapacity(node.toNode(Instant.now()));
+    return update(withCapacity(node.toNode(Instant.now())));
+  }
+
+  private Node update(Node desired) {
     client
         .nodes()
-        .withName(node.name())
+        .withName(desired.getMetadata().getName())
         .edit(
             current -> {
               current.getMetadata().setLabels(desired.getMetadata().getLabels());
@@ -317,7 +328,7 @@ public final class RealControlPlane implements TestCluster {
     // subresource.
     return client
         .nodes()
-        .withName(node.name())
+        .withName(desired.getMetadata().getName())
         .editStatus(
             current -> {
               current.setStatus(desired.getStatus());

@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  * Helpers for end-to-end tests: each test gets its own namespace and its own group of nodes (label
  * {@code e2e-group}), so tests sharing one simulated cluster never see each other's pods.
  */
-final class E2eSupport {
-  static final String GROUP_LABEL = "e2e-group";
+public final class E2eSupport {
+  public static final String GROUP_LABEL = "e2e-group";
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private E2eSupport() {}
@@ -53,7 +53,7 @@ final class E2eSupport {
   }
 
   /** A NodeDaemon running one busybox-like container on the nodes of {@code group}. */
-  static NodeDaemon daemon(String namespace, String name, String group) {
+  public static NodeDaemon daemon(String namespace, String name, String group) {
     NodeDaemon d = new NodeDaemon();
     d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     NodeDaemonSpec spec = new NodeDaemonSpec();

@@ -7,15 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -26,12 +23,12 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.nodedaemon.api.NodeDaemon;
-import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.cluster.ClusterResource;
 import io.nodedaemon.cluster.InjectCluster;
 import io.nodedaemon.cluster.RealControlPlane;
 import io.nodedaemon.cluster.TestCluster;
+import io.nodedaemon.e2e.E2eSupport;
 import io.nodedaemon.sim.SimNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +36,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +54,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ClusterResource.class)
 class TenantBoundariesRealTest {
 
-  static final String GROUP_LABEL = "e2e-group";
   static final String USER = "bob";
 
   @InjectCluster TestCluster cluster;
@@ -89,7 +84,7 @@ class TenantBoundariesRealTest {
   void tenant(String ns) {
     Tenants.bind(real(), USER, "edit", ns);
     for (String node : new String[] {ns + "-1", ns + "-2"}) {
-      cluster.addNode(SimNode.named(node).label(GROUP_LABEL, ns).build());
+      cluster.addNode(SimNode.named(node).label(E2eSupport.GROUP_LABEL, ns).build());
     }
   }
 
@@ -97,23 +92,8 @@ class TenantBoundariesRealTest {
    * A NodeDaemon {@code name} for the nodes of {@code ns}, its pod spec shaped by {@code template}.
    */
   static NodeDaemon daemon(String ns, String name, Consumer<PodSpec> template) {
-    NodeDaemon d = new NodeDaemon();
-    d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    NodeDaemonSpec spec = new NodeDaemonSpec();
-    spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build());
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewMetadata()
-            .withLabels(Map.of("app", name))
-            .endMetadata()
-            .withNewSpec()
-            .withNodeSelector(Map.of(GROUP_LABEL, ns))
-            .withContainers(
-                new ContainerBuilder().withName("agent").withImage("example.org/agent:1").build())
-            .endSpec()
-            .build());
-    template.accept(spec.getTemplate().getSpec());
-    d.setSpec(spec);
+    NodeDaemon d = E2eSupport.daemon(ns, name, ns);
+    template.accept(d.getSpec().getTemplate().getSpec());
     return d;
   }
 
