@@ -34,7 +34,7 @@ public final class E2eSupport {
    * NodeDaemon's status, the kubelet a pod's): on 409 Conflict it reads again and retries, as any
    * client of a contended object must on a real API server.
    */
-  static <T> T retryOnConflict(java.util.function.Supplier<T> edit) {
+  public static <T> T retryOnConflict(java.util.function.Supplier<T> edit) {
     for (int attempt = 1; ; attempt++) {
       try {
         return edit.get();

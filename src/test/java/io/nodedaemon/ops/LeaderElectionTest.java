@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.e2e.E2eSupport;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -184,17 +185,20 @@ class LeaderElectionTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> first.reconciled.get() > 0);
 
       // Another holder takes the Lease (as a replica would after a partition healed).
-      api.client
-          .leases()
-          .inNamespace("nodedaemon-system")
-          .withName("nodedaemon-operator-lease")
-          .edit(
-              l -> {
-                l.getSpec().setHolderIdentity("replica-2");
-                l.getSpec().setLeaseDurationSeconds(60);
-                l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-                return l;
-              });
+      // The leader renews concurrently, so the edit may meet a 409 and is retried.
+      E2eSupport.retryOnConflict(
+          () ->
+              api.client
+                  .leases()
+                  .inNamespace("nodedaemon-system")
+                  .withName("nodedaemon-operator-lease")
+                  .edit(
+                      l -> {
+                        l.getSpec().setHolderIdentity("replica-2");
+                        l.getSpec().setLeaseDurationSeconds(60);
+                        l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                        return l;
+                      }));
       await().atMost(Duration.ofSeconds(10)).until(() -> exit.calls.contains("exit 1"));
       assertThat(exit.calls).containsExactly("stop", "exit 1");
 

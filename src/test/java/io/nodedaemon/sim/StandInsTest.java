@@ -81,9 +81,7 @@ class StandInsTest {
   void kubeletRunsABoundPodAfterTheDelayAndMakesItReady() {
     Instant created = Instant.now();
     String name = createPinnedPod("worker-1", "img:1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(phase(name)));
     assertThat(Duration.between(created, Instant.now())).isGreaterThanOrEqualTo(KUBELET_DELAY);
     Pod pod = pod(name);
     assertThat(condition(pod, "Ready")).isEqualTo("True");
@@ -115,11 +113,11 @@ class StandInsTest {
     String name = runningPod("img:1");
     cluster.kubelet().setReady("default", name, false);
     assertThat(condition(pod(name), "Ready")).isEqualTo("False");
-    assertThat(pod(name).getStatus().getPhase()).isEqualTo("Running");
+    assertThat(phase(name)).isEqualTo("Running");
     cluster.kubelet().setReady("default", name, true);
     assertThat(condition(pod(name), "Ready")).isEqualTo("True");
     cluster.kubelet().succeedPod("default", name);
-    assertThat(pod(name).getStatus().getPhase()).isEqualTo("Succeeded");
+    assertThat(phase(name)).isEqualTo("Succeeded");
   }
 
   @Test
@@ -128,9 +126,7 @@ class StandInsTest {
     try {
       String bad = createPinnedPod("worker-1", "img:bad");
       String good = runningPod("img:good");
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> "Running".equals(pod(bad).getStatus().getPhase()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(phase(bad)));
       assertThat(condition(pod(bad), "Ready")).isEqualTo("False");
       assertThat(condition(pod(good), "Ready")).isEqualTo("True");
     } finally {
@@ -161,9 +157,7 @@ class StandInsTest {
     cluster.kubelet().holdTermination(p -> "img:held".equals(KubeletStandIn.firstImage(p)));
     try {
       cluster.client().pods().inNamespace("default").withName(name).delete();
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> "Failed".equals(pod(name).getStatus().getPhase()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> "Failed".equals(phase(name)));
       await()
           .during(Duration.ofMillis(500))
           .atMost(Duration.ofSeconds(2))
@@ -191,10 +185,7 @@ class StandInsTest {
       String name = createPinnedPod("worker-1", "img:crash");
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  pod(name).getStatus() != null
-                      && "Failed".equals(pod(name).getStatus().getPhase()));
+          .until(() -> pod(name).getStatus() != null && "Failed".equals(phase(name)));
       // An ended pod has nothing to stop: deleting it removes it at once.
       cluster.client().pods().inNamespace("default").withName(name).delete();
       assertThat(pod(name)).isNull();
@@ -205,9 +196,7 @@ class StandInsTest {
 
   private String runningPod(String image) {
     String name = createPinnedPod("worker-1", image);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> "Running".equals(pod(name).getStatus().getPhase()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(phase(name)));
     return name;
   }
 
@@ -251,6 +240,12 @@ class StandInsTest {
         .withImage(image)
         .endContainer()
         .endSpec();
+  }
+
+  /** The pod's phase, or null before the kubelet stand-in has written any status. */
+  static String phase(String name) {
+    Pod pod = pod(name);
+    return pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
   }
 
   static Pod pod(String name) {
