@@ -276,11 +276,11 @@ class RollbackStepTest {
       daemon.setStatus(known);
       RevisionPlan revisions = Revisions.plan(daemon, history, pods.values());
       if (revisions.revisionToCreate() != null) {
-        history.add(revisions.revisionToCreate());
+        history.add(asStored(revisions.revisionToCreate()));
       }
       if (revisions.revisionToRenumber() != null) {
         history.removeIf(r -> sameName(r, revisions.revisionToRenumber()));
-        history.add(revisions.revisionToRenumber());
+        history.add(asStored(revisions.revisionToRenumber()));
       }
       revisions.revisionsToDelete().forEach(d -> history.removeIf(r -> sameName(r, d)));
       DaemonSync.Decision d =
@@ -397,6 +397,11 @@ class RollbackStepTest {
     static boolean isReady(Pod pod) {
       return PodStates.readyCondition(pod) != null
           && "True".equals(PodStates.readyCondition(pod).getStatus());
+    }
+
+    /** A revision as the API server returns it: its data a RawExtension, not the map we wrote. */
+    private static ControllerRevision asStored(ControllerRevision written) {
+      return Serialization.unmarshal(Serialization.asJson(written), ControllerRevision.class);
     }
 
     private static boolean sameName(ControllerRevision a, ControllerRevision b) {

@@ -83,9 +83,13 @@ public final class Rollback {
    */
   public static PodTemplateSpec templateOf(Collection<ControllerRevision> history, String hash) {
     for (ControllerRevision revision : history) {
-      if (hash.equals(Revisions.hashOf(revision))
-          && revision.getData() instanceof Map<?, ?> data
-          && data.get("spec") instanceof Map<?, ?> spec
+      if (!hash.equals(Revisions.hashOf(revision)) || revision.getData() == null) {
+        continue;
+      }
+      // Read from the API server, data is a RawExtension; written by us, a map.
+      Object data = MAPPER.convertValue(revision.getData(), Object.class);
+      if (data instanceof Map<?, ?> map
+          && map.get("spec") instanceof Map<?, ?> spec
           && spec.get("template") != null) {
         return MAPPER.convertValue(spec.get("template"), PodTemplateSpec.class);
       }
