@@ -398,6 +398,32 @@ public final class RealControlPlane implements TestCluster {
   }
 
   /**
+   * Freezes the whole control plane for {@code duration}: API server, etcd, scheduler and
+   * controllers stop answering (SIGSTOP), then go on where they were (SIGCONT), as a hung or
+   * partitioned API server does. Open connections stay open; requests wait or time out.
+   */
+  public void freeze(Duration duration) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new UnsupportedOperationException("an existing cluster is not ours to freeze");
+    }
+    signal("STOP");
+    try {
+      // A test step of the given length, not operator logic.
+      TimeUnit.MILLISECONDS.sleep(duration.toMillis());
+    } finally {
+      signal("CONT");
+    }
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit =
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+    }
+  }
+
+  /**
    * Stops this control plane, unless it is the one the JVM shares (that one stops when the JVM
    * exits).
    */
