@@ -292,6 +292,7 @@ public final class ManifestSync {
       permission.put(
           "rules", trimPrimaryRules((List<Map<String, Object>>) permission.get("rules")));
     }
+    splitPermissions(install);
     // The images the bundle runs, for disconnected mirroring. By tag: no image is published yet,
     // so there is no digest to pin (docs/install.md).
     Map<String, Object> operatorImage = new LinkedHashMap<>();
@@ -374,6 +375,83 @@ public final class ManifestSync {
                     "urn:alm:descriptor:io.kubernetes.conditions")));
       }
     }
+  }
+
+  /** The resources the operator's rules name that are cluster-scoped: the node informer's. */
+  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("nodes");
+
+  /** The resources the operator's rules name that live in a namespace. */
+  static final java.util.Set<String> NAMESPACED =
+      java.util.Set.of(
+          "pods", "controllerrevisions", "events", "leases", "nodedaemons", "nodedaemons/status");
+
+  /**
+   * Moves every rule on a namespaced resource from the CSV's {@code clusterPermissions} to its
+   * {@code permissions}, merged with the Lease rule already there, one entry per ServiceAccount.
+   * OLM grants {@code clusterPermissions} cluster-wide in every install mode, but {@code
+   * permissions} only in the target namespaces (OwnNamespace, SingleNamespace), or cluster-wide
+   * when the OperatorGroup targets all namespaces: so an install that watches one namespace can
+   * create and delete pods in that namespace only, while the node informer keeps its cluster-wide
+   * rule. A resource of neither list stops the build: someone must say where its rule belongs.
+   */
+  @SuppressWarnings("unchecked")
+  static void splitPermissions(Map<String, Object> install) {
+    Map<String, List<Map<String, Object>>> cluster = new LinkedHashMap<>();
+    Map<String, List<Map<String, Object>>> namespaced = new LinkedHashMap<>();
+    for (String key : List.of("clusterPermissions", "permissions")) {
+      for (Map<String, Object> permission :
+          (List<Map<String, Object>>) install.getOrDefault(key, List.of())) {
+        String account = String.valueOf(permission.get("serviceAccountName"));
+        for (Map<String, Object> rule : (List<Map<String, Object>>) permission.get("rules")) {
+          List<String> clusterResources = new ArrayList<>();
+          List<String> namespacedResources = new ArrayList<>();
+          for (String resource : (List<String>) rule.get("resources")) {
+            if (CLUSTER_SCOPED.contains(resource)) {
+              clusterResources.add(resource);
+            } else if (NAMESPACED.contains(resource)) {
+              namespacedResources.add(resource);
+            } else {
+              throw new IllegalStateException(
+                  "CSV rule on '"
+                      + resource
+                      + "': add it to ManifestSync.CLUSTER_SCOPED or NAMESPACED");
+            }
+          }
+          if (!clusterResources.isEmpty()) {
+            cluster
+                .computeIfAbsent(account, a -> new ArrayList<>())
+                .add(withResources(rule, clusterResources));
+          }
+          if (!namespacedResources.isEmpty()) {
+            namespaced
+                .computeIfAbsent(account, a -> new ArrayList<>())
+                .add(withResources(rule, namespacedResources));
+          }
+        }
+      }
+    }
+    install.put("clusterPermissions", permissionBlocks(cluster));
+    install.put("permissions", permissionBlocks(namespaced));
+  }
+
+  private static Map<String, Object> withResources(
+      Map<String, Object> rule, List<String> resources) {
+    Map<String, Object> out = new LinkedHashMap<>(rule);
+    out.put("resources", resources);
+    return out;
+  }
+
+  private static List<Map<String, Object>> permissionBlocks(
+      Map<String, List<Map<String, Object>>> byAccount) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    byAccount.forEach(
+        (account, rules) -> {
+          Map<String, Object> block = new LinkedHashMap<>();
+          block.put("rules", rules);
+          block.put("serviceAccountName", account);
+          out.add(block);
+        });
+    return out;
   }
 
   /** Ordered (unlike Map.of) so that the output is byte-for-byte reproducible. */
