@@ -69,6 +69,14 @@ public class NodeDaemonStatus {
   @JsonInclude(JsonInclude.Include.ALWAYS)
   private List<ExcludedNodeGroup> excludedNodes;
 
+  @JsonPropertyDescription(
+      "The automatic rollback in force (spec.updateStrategy.rollingUpdate.autoRollback): the pods run "
+          + "toRevision because fromRevision, the current template's revision, stalled. Cleared when the "
+          + "template changes. Absent when no rollback is in force.")
+  // Written as null when absent, so that the merge patch removes a cleared rollback.
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  private RollbackStatus rollback;
+
   @SchemaFrom(type = ConditionSchema[].class)
   @JsonPropertyDescription("kstatus conditions: Ready, Reconciling and Stalled, one of each type.")
   private List<Condition> conditions = new ArrayList<>();
@@ -178,6 +186,14 @@ public class NodeDaemonStatus {
     this.excludedNodes = excludedNodes == null || excludedNodes.isEmpty() ? null : excludedNodes;
   }
 
+  public RollbackStatus getRollback() {
+    return rollback;
+  }
+
+  public void setRollback(RollbackStatus rollback) {
+    this.rollback = rollback;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -207,6 +223,7 @@ public class NodeDaemonStatus {
         && Objects.equals(updateRevision, that.updateRevision)
         && Objects.equals(selector, that.selector)
         && Objects.equals(excludedNodes, that.excludedNodes)
+        && Objects.equals(rollback, that.rollback)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -226,6 +243,7 @@ public class NodeDaemonStatus {
         updateRevision,
         selector,
         excludedNodes,
+        rollback,
         conditions);
   }
 }

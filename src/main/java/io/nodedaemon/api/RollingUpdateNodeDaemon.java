@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /**
  * The rolling-update budget of apps/v1 (maxUnavailable, maxSurge) plus NodeDaemon's own controls:
- * partition, node selector and pause.
+ * partition, node selector, pause and automatic rollback.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -54,6 +54,10 @@ public class RollingUpdateNodeDaemon {
       "NodeDaemon extension: when true no pod is replaced; new nodes still get pods of the update revision.")
   private Boolean paused;
 
+  @JsonPropertyDescription(
+      "NodeDaemon extension: when true, a rollout that makes no progress within progressDeadlineSeconds is rolled back by itself: pods return to the revision that was current, under the same budget, without changing the spec (status.rollback records it). The failed template is not retried until the template changes. Defaults to false.")
+  private Boolean autoRollback;
+
   public IntOrString getMaxUnavailable() {
     return maxUnavailable;
   }
@@ -92,5 +96,13 @@ public class RollingUpdateNodeDaemon {
 
   public void setPaused(Boolean paused) {
     this.paused = paused;
+  }
+
+  public Boolean getAutoRollback() {
+    return autoRollback;
+  }
+
+  public void setAutoRollback(Boolean autoRollback) {
+    this.autoRollback = autoRollback;
   }
 }

@@ -122,7 +122,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
     InFlight pending = inFlight.observe(key, controlled, now);
-    RevisionPlan revisions = Revisions.plan(daemon, ownedRevisions(daemon), controlled);
+    List<ControllerRevision> owned = ownedRevisions(daemon);
+    RevisionPlan revisions = Revisions.plan(daemon, owned, controlled);
     RevisionWriter.Outcome history = revisionWriter.apply(daemon, revisions);
     if (history.collided()) {
       statusWriter.write(daemon, DaemonSync.collided(known, revisions).status(), true);
@@ -142,11 +143,15 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                 nodeInformer.list(n -> true).toList(),
                 controlled,
                 revisions,
+                owned,
                 pending,
                 statusWriter.progress(key),
                 now));
     statusWriter.rememberProgress(key, decision.progress());
-    PodWriter.SyncOutcome outcome = pods.syncNodes(daemon, decision.plan(), revisions.updateHash());
+    PodWriter.SyncOutcome outcome =
+        decision.plan() == null
+            ? null
+            : pods.syncNodes(decision.target(), decision.plan(), decision.targetRevision());
     return report(daemon, decision, outcome, now);
   }
 

@@ -70,10 +70,10 @@ public class StatusWriter {
       return;
     }
     try {
+      // resource(daemon), not withName: given no object, fabric8 GETs it before every patch.
       client
           .resources(NodeDaemon.class)
-          .inNamespace(daemon.getMetadata().getNamespace())
-          .withName(daemon.getMetadata().getName())
+          .resource(daemon)
           .subresource("status")
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),

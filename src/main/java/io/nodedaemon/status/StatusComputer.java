@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.nodedaemon.api.ExcludedNodeGroup;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.api.RollbackStatus;
 import io.nodedaemon.planner.DaemonCounts;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import java.time.Instant;
@@ -25,6 +26,7 @@ public final class StatusComputer {
    * when the rollout is done (desired nodes, less those a partition or a node selector keeps old).
    * {@code progressClock} is when the timed rollout last made progress (or started), null when no
    * rollout is timed: it is kept as the Reconciling condition's lastTransitionTime (SPEC §6).
+   * {@code rollback} is the automatic rollback in force (SPEC §9), null when none.
    */
   public record Observed(
       DaemonCounts counts,
@@ -37,7 +39,8 @@ public final class StatusComputer {
       boolean paused,
       Problem stalled,
       Instant progressClock,
-      List<ExcludedNodeGroup> excludedNodes) {}
+      List<ExcludedNodeGroup> excludedNodes,
+      RollbackStatus rollback) {}
 
   /** The Reconciling reason while a rollout is paused: waiting is asked for, so it is not timed. */
   public static final String PAUSED = "RolloutPaused";
@@ -68,6 +71,7 @@ public final class StatusComputer {
     s.setUpdateRevision(o.updateRevision());
     s.setSelector(o.selector());
     s.setExcludedNodes(o.excludedNodes());
+    s.setRollback(o.rollback());
 
     int desired = c.desiredNumberScheduled();
     boolean updated = c.updatedNumberScheduled() >= o.targetUpdated();
@@ -266,6 +270,7 @@ public final class StatusComputer {
     s.setUpdateRevision(p.getUpdateRevision());
     s.setSelector(p.getSelector());
     s.setExcludedNodes(p.getExcludedNodes());
+    s.setRollback(p.getRollback());
     return s;
   }
 }

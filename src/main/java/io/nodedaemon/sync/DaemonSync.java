@@ -2,9 +2,12 @@ package io.nodedaemon.sync;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.api.RollbackStatus;
 import io.nodedaemon.planner.DaemonCounts;
 import io.nodedaemon.planner.DaemonPlanner;
 import io.nodedaemon.planner.InFlight;
@@ -16,6 +19,7 @@ import io.nodedaemon.planner.SpecValidation;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
+import io.nodedaemon.planner.rollout.Rollback;
 import io.nodedaemon.planner.rollout.RolloutPlanner;
 import io.nodedaemon.status.Conditions;
 import io.nodedaemon.status.StatusComputer;
@@ -44,6 +48,9 @@ public final class DaemonSync {
    *
    * @param known the status on the server as far as the shell knows (null if none)
    * @param pods the pods the NodeDaemon controls, adopted ones included
+   * @param revisions the revision history's plan for this pass
+   * @param history the ControllerRevisions the NodeDaemon controls (a rollback reads its target's
+   *     template there)
    * @param inFlight writes sent but not yet seen in the cache
    * @param remembered this process's progress record of the previous pass, or null
    */
@@ -53,6 +60,7 @@ public final class DaemonSync {
       Collection<Node> nodes,
       Collection<Pod> pods,
       RevisionPlan revisions,
+      Collection<ControllerRevision> history,
       InFlight inFlight,
       ProgressDeadline.ProgressRecord remembered,
       Instant now) {}
@@ -61,6 +69,9 @@ public final class DaemonSync {
    * What a pass decided.
    *
    * @param plan the pod writes (upstream's syncNodes input); null when the pass may write no pod
+   * @param target the NodeDaemon whose template new pods get: the observed one, or during a
+   *     rollback a copy carrying the rollback target's template; null with the plan
+   * @param targetRevision the revision hash new pods carry; null with the plan
    * @param status the status to hold on the server (written only if it differs from the known one)
    * @param events to record on the NodeDaemon
    * @param requeueAfter when time alone changes something, null if nothing does
@@ -68,6 +79,8 @@ public final class DaemonSync {
    */
   public record Decision(
       Plan plan,
+      NodeDaemon target,
+      String targetRevision,
       NodeDaemonStatus status,
       List<PlannedEvent> events,
       Duration requeueAfter,
@@ -94,7 +107,7 @@ public final class DaemonSync {
         status.equals(known)
             ? List.of()
             : List.of(PlannedEvent.warning(problem.reason(), problem.message()));
-    return new Decision(null, status, events, null, null);
+    return new Decision(null, null, null, status, events, null, null);
   }
 
   /**
@@ -104,11 +117,18 @@ public final class DaemonSync {
   public static Decision collided(NodeDaemonStatus known, RevisionPlan revisions) {
     NodeDaemonStatus bumped = known == null ? new NodeDaemonStatus() : Serialization.clone(known);
     bumped.setCollisionCount(Revisions.nextCollisionCount(revisions.collisionCount()));
-    return new Decision(null, bumped, List.of(), Duration.ZERO, null);
+    return new Decision(null, null, null, bumped, List.of(), Duration.ZERO, null);
   }
 
-  /** Plans the pass (upstream's updateDaemonSet without its writes), then its status. */
+  /**
+   * Plans the pass (upstream's updateDaemonSet without its writes), then its status; during a
+   * rollback (SPEC §9), towards the rollback's target instead of the template.
+   */
   public Decision decide(Observed o) {
+    RollbackStatus rollback = Rollback.inForce(o.known(), o.revisions().updateHash());
+    if (rollback != null) {
+      return rollingBack(o, rollback);
+    }
     Plan plan =
         planner.updateDaemonSet(
             new PlanInput(
@@ -120,6 +140,49 @@ public final class DaemonSync {
                 o.now()));
     return updateDaemonSetStatus(
         o.daemon(), o.known(), plan, o.revisions(), o.inFlight(), o.remembered(), o.now());
+  }
+
+  /**
+   * A pass while a rollback is in force: an ordinary rolling update to the rollback's target
+   * (Rollback explains what restrains it), reported Stalled with reason RolledBack and not timed by
+   * the progress deadline. When the target's revision is gone from the history, no pod is written:
+   * the pods stay as they are rather than going forward to the template that stalled.
+   */
+  private Decision rollingBack(Observed o, RollbackStatus rollback) {
+    NodeDaemon daemon = o.daemon();
+    PodTemplateSpec template = Rollback.templateOf(o.history(), rollback.toRevision());
+    NodeDaemon target = template == null ? daemon : Rollback.target(daemon, template);
+    Plan plan =
+        planner.updateDaemonSet(
+            new PlanInput(
+                target, o.nodes(), o.pods(), rollback.toRevision(), o.inFlight(), o.now()));
+    String message = Rollback.message(rollback, daemon.getSpec().getProgressDeadlineSeconds());
+    if (template == null) {
+      message +=
+          "; revision " + rollback.toRevision() + " is gone from the history: no pod is written";
+    }
+    NodeDaemonStatus status =
+        StatusComputer.compute(
+            daemon,
+            o.known(),
+            new StatusComputer.Observed(
+                plan.counts(),
+                rollback.toRevision(),
+                o.revisions().currentHash(),
+                o.revisions().collisionCount(),
+                LabelSelectors.toString(daemon.getSpec().getSelector()),
+                plan.targetUpdated(),
+                plan.hasWrites() || !o.inFlight().isEmpty(),
+                RolloutPlanner.isPaused(daemon),
+                new StatusComputer.Problem(Rollback.REASON, message),
+                null,
+                plan.excludedNodes(),
+                rollback),
+            o.now());
+    return template == null
+        ? new Decision(null, null, null, status, plan.events(), null, null)
+        : new Decision(
+            plan, target, rollback.toRevision(), status, plan.events(), plan.requeueAfter(), null);
   }
 
   /**
@@ -163,7 +226,17 @@ public final class DaemonSync {
 
     List<PlannedEvent> events = new ArrayList<>(plan.events());
     StatusComputer.Problem stalled = null;
+    RollbackStatus rollback = null;
     if (verdict.stalled()) {
+      rollback = Rollback.start(daemon, updateRevision, revisions.currentHash(), now);
+    }
+    if (rollback != null) {
+      // SPEC §9: the rollback is recorded in status before any pod moves, so whichever replica
+      // leads next carries it on; this pass writes no pod and the next one starts rolling back.
+      String message = Rollback.message(rollback, daemon.getSpec().getProgressDeadlineSeconds());
+      stalled = new StatusComputer.Problem(Rollback.REASON, message);
+      events.add(PlannedEvent.warning(Rollback.REASON, message));
+    } else if (verdict.stalled()) {
       stalled = new StatusComputer.Problem(ProgressDeadline.REASON, verdict.message());
       // One event when the rollout turns Stalled, not one a pass.
       if (!Conditions.isTrue(known == null ? null : known.getConditions(), Conditions.STALLED)) {
@@ -185,10 +258,16 @@ public final class DaemonSync {
                 paused,
                 stalled,
                 verdict.record() == null ? null : verdict.record().lastProgressTime(),
-                plan.excludedNodes()),
+                plan.excludedNodes(),
+                rollback),
             now);
+    if (rollback != null) {
+      return new Decision(null, null, null, status, List.copyOf(events), Duration.ZERO, null);
+    }
     return new Decision(
         plan,
+        daemon,
+        updateRevision,
         status,
         List.copyOf(events),
         DaemonPlanner.earliest(plan.requeueAfter(), verdict.requeueAfter()),

@@ -57,6 +57,14 @@ public final class Benchmarks {
     if (jmhNodes != null && !jmhNodes.isBlank()) {
       builder.param("nodes", jmhNodes.split(","));
     }
+    String jmhScenarios = System.getProperty("bench.jmh.scenarios");
+    if (jmhScenarios != null && !jmhScenarios.isBlank()) {
+      builder.param("scenario", jmhScenarios.split(","));
+    }
+    String jmhShapes = System.getProperty("bench.jmh.shapes");
+    if (jmhShapes != null && !jmhShapes.isBlank()) {
+      builder.param("shape", jmhShapes.split(","));
+    }
     var options =
         builder
             .include(

@@ -25,8 +25,12 @@ public class PlannerBenchmark {
   @Param({"1000", "5000", "20000"})
   public int nodes;
 
-  /** "converged": nothing to do; "changed": 10% of nodes on the old revision (a rollout step). */
-  @Param({"converged", "changed"})
+  /**
+   * "converged": nothing to do; "changed": 10% of nodes on the old revision (a rollout step);
+   * "excluded": converged, with one node in five kept without a pod by a nodeSelector or a taint
+   * (the pass tallies status.excludedNodes).
+   */
+  @Param({"converged", "changed", "excluded"})
   public String scenario;
 
   /**
@@ -42,7 +46,12 @@ public class PlannerBenchmark {
   @Setup
   public void setUp() {
     planner = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS);
-    input = PlannerScenario.build(nodes, "changed".equals(scenario), !"minimal".equals(shape));
+    input =
+        PlannerScenario.build(
+            nodes,
+            "changed".equals(scenario),
+            !"minimal".equals(shape),
+            "excluded".equals(scenario));
   }
 
   @Benchmark

@@ -32,6 +32,24 @@ class PlannerBenchmarkSmokeTest {
   }
 
   @Test
+  void excludedScenarioTalliesTheNodesPlacementKeepsAwayAndWritesNothing() {
+    PlannerBenchmark excluded = new PlannerBenchmark();
+    excluded.nodes = 50;
+    excluded.scenario = "excluded";
+    for (String shape : new String[] {"production", "minimal"}) {
+      excluded.shape = shape;
+      excluded.setUp();
+      var plan = excluded.plan();
+      assertThat(plan.hasWrites()).as(shape).isFalse();
+      assertThat(plan.counts().desiredNumberScheduled()).as(shape).isEqualTo(40);
+      assertThat(plan.excludedNodes())
+          .as(shape)
+          .extracting(g -> g.reason() + ":" + g.count())
+          .containsExactlyInAnyOrder("NodeSelectorMismatch:5", "UntoleratedTaint:5");
+    }
+  }
+
+  @Test
   void coldCacheVariantPlansTheSameWay() {
     PlannerColdCacheBenchmark cold = new PlannerColdCacheBenchmark();
     cold.nodes = 50;

@@ -32,7 +32,7 @@ public class PlannerColdCacheBenchmark {
   @Param({"5000", "20000"})
   public int nodes;
 
-  @Param({"converged", "changed"})
+  @Param({"converged", "changed", "excluded"})
   public String scenario;
 
   private DaemonPlanner planner;
@@ -45,7 +45,8 @@ public class PlannerColdCacheBenchmark {
   @Setup
   public void setUp() {
     planner = new DaemonPlanner(new FailedPodBackoff(), DaemonPlanner.BURST_REPLICAS);
-    input = PlannerScenario.build(nodes, "changed".equals(scenario), true);
+    input =
+        PlannerScenario.build(nodes, "changed".equals(scenario), true, "excluded".equals(scenario));
     sweep = new long[SWEEP_LONGS];
   }
 

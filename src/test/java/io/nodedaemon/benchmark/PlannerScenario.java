@@ -53,6 +53,16 @@ public final class PlannerScenario {
    *     either way; what changes is how much of the working set fits in the CPU caches.
    */
   public static PlanInput build(int nodes, boolean changed, boolean production) {
+    return build(nodes, changed, production, false);
+  }
+
+  /**
+   * @param excluded one node in five runs no pod, for the reasons a cluster has (SPEC §8): every
+   *     tenth node is a Windows node the template's nodeSelector (kubernetes.io/os: linux) leaves
+   *     out, and every tenth plus five carries a {@code dedicated=gpu:NoSchedule} taint the
+   *     template does not tolerate, so the pass tallies status.excludedNodes
+   */
+  public static PlanInput build(int nodes, boolean changed, boolean production, boolean excluded) {
     NodeDaemon d = new NodeDaemon();
     d.setMetadata(
         new ObjectMetaBuilder().withName("agent").withNamespace("ns").withUid("uid").build());
@@ -75,6 +85,9 @@ public final class PlannerScenario {
     strategy.setRollingUpdate(ru);
     spec.setUpdateStrategy(strategy);
     d.setSpec(spec);
+    if (excluded) {
+      spec.getTemplate().getSpec().setNodeSelector(Map.of("kubernetes.io/os", "linux"));
+    }
 
     List<Node> nodeList = new ArrayList<>(nodes);
     List<Pod> pods = new ArrayList<>(nodes);
@@ -82,9 +95,15 @@ public final class PlannerScenario {
     for (int i = 0; i < nodes; i++) {
       String name = String.format("node-%05d", i);
       Map<String, String> labels =
-          production
-              ? productionNodeLabels(name)
-              : Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux");
+          new java.util.LinkedHashMap<>(
+              production
+                  ? productionNodeLabels(name)
+                  : Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux"));
+      boolean windows = excluded && i % 10 == 0;
+      boolean gpu = excluded && i % 10 == 5;
+      if (windows) {
+        labels.put("kubernetes.io/os", "windows");
+      }
       // The operator caches slim nodes (LeanCaches: name, labels, taints), so nodes carry no status
       // here.
       nodeList.add(
@@ -96,8 +115,17 @@ public final class PlannerScenario {
               .withLabels(labels)
               .endMetadata()
               .withNewSpec()
+              .withTaints(
+                  gpu
+                      ? List.of(
+                          new io.fabric8.kubernetes.api.model.Taint(
+                              "NoSchedule", "dedicated", null, "gpu"))
+                      : List.of())
               .endSpec()
               .build());
+      if (windows || gpu) {
+        continue; // placement keeps it without a pod
+      }
       String hash = changed && i % 10 == 0 ? OLD : NEW;
       Pod pod = DaemonPodFactory.newPod(d, name, hash);
       PodBuilder b =

@@ -8,6 +8,7 @@ import static io.nodedaemon.e2e.E2eSupport.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.cluster.ClusterResource;
 import io.nodedaemon.cluster.InjectCluster;
 import io.nodedaemon.cluster.TestCluster;
@@ -44,13 +45,20 @@ class ApiWritesE2eTest {
       names[i] = "eco-" + i;
     }
     addNodes(cluster, "eco", names);
+    // A node placement keeps away (status.excludedNodes names it): its unrelated changes must not
+    // cost a write either.
+    addNodes(cluster, "eco-elsewhere", "eco-away");
     int start = cluster.writes().mark();
     create(cluster, daemon("eco", "agent", "eco"));
-    awaitStatus(
-        cluster.client(),
-        "eco",
-        "agent",
-        converged(NODES).and(s -> "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
+    NodeDaemonStatus settled =
+        awaitStatus(
+            cluster.client(),
+            "eco",
+            "agent",
+            converged(NODES).and(s -> "True".equals(E2eSupport.conditionStatus(s, "Ready"))));
+    // Other tests' nodes may share the group; only its first five names are listed.
+    assertThat(settled.getExcludedNodes())
+        .anySatisfy(g -> assertThat(g.reason()).isEqualTo("NodeSelectorMismatch"));
     // Let in-flight reconciliations settle before counting.
     await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
 
@@ -80,6 +88,11 @@ class ApiWritesE2eTest {
         SimNode.named("eco-1")
             .label(E2eSupport.GROUP_LABEL, "eco")
             .label("unrelated", "y")
+            .build());
+    cluster.updateNode(
+        SimNode.named("eco-away")
+            .label(E2eSupport.GROUP_LABEL, "eco-elsewhere")
+            .label("unrelated", "z")
             .build());
     await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
     List<String> operatorWrites =

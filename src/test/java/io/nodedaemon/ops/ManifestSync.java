@@ -374,6 +374,11 @@ public final class ManifestSync {
                     "Stop replacing pods; new nodes still get pods.",
                     "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
                 descriptor(
+                    "updateStrategy.rollingUpdate.autoRollback",
+                    "Auto Rollback",
+                    "Roll the pods back by itself when a rollout passes its progress deadline.",
+                    "urn:alm:descriptor:com.tectonic.ui:booleanSwitch"),
+                descriptor(
                     "minReadySeconds",
                     "Min Ready Seconds",
                     "Seconds a new pod must be Ready to count as available.",

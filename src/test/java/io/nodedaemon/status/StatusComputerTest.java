@@ -35,7 +35,8 @@ class StatusComputerTest {
         paused,
         stalled,
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   private static StatusComputer.Observed observed(DaemonCounts counts) {

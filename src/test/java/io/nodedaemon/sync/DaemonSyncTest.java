@@ -122,7 +122,7 @@ class DaemonSyncTest {
   void aFailedWriteWaitsForTheBackoffButAnExpiringWriteComesFirst() {
     DaemonSync.Decision wantsOneSecond =
         new DaemonSync.Decision(
-            null, new NodeDaemonStatus(), List.of(), Duration.ofSeconds(1), null);
+            null, null, null, new NodeDaemonStatus(), List.of(), Duration.ofSeconds(1), null);
 
     assertThat(DaemonSync.requeueAfter(wantsOneSecond, null, null))
         .isEqualTo(Duration.ofSeconds(1));
@@ -144,6 +144,14 @@ class DaemonSyncTest {
       Instant now) {
     return sync.decide(
         new DaemonSync.Observed(
-            d, known, List.of(node("n1")), pods, revisions, InFlight.NONE, remembered, now));
+            d,
+            known,
+            List.of(node("n1")),
+            pods,
+            revisions,
+            List.of(),
+            InFlight.NONE,
+            remembered,
+            now));
   }
 }

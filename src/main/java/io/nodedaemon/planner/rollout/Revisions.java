@@ -252,7 +252,8 @@ public final class Revisions {
   /**
    * Upstream's cleanupHistory: beyond revisionHistoryLimit, delete old revisions from the lowest
    * revision number up, skipping any whose hash a pod still carries (it may be needed to tell that
-   * pod's template, and a rollback to it should find it).
+   * pod's template, and a rollback to it should find it), nor the target of a rollback in force
+   * (SPEC §9: its template is what the rollback creates pods from).
    */
   static List<ControllerRevision> cleanupHistory(
       NodeDaemon daemon, List<ControllerRevision> old, Collection<Pod> pods) {
@@ -267,6 +268,9 @@ public final class Revisions {
       if (hash != null && !hash.isEmpty()) {
         liveHashes.add(hash);
       }
+    }
+    if (daemon.getStatus() != null && daemon.getStatus().getRollback() != null) {
+      liveHashes.add(daemon.getStatus().getRollback().toRevision());
     }
     List<ControllerRevision> sorted = new ArrayList<>(old);
     sorted.sort(BY_REVISION);
