@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +98,71 @@ class CsvContentTest {
                 .path("operators.operatorframework.io.bundle.channel.default.v1")
                 .asText())
         .isEqualTo(expected);
+  }
+
+  /**
+   * OLM turns {@code clusterPermissions} into a ClusterRole and ClusterRoleBinding whatever the
+   * install mode; {@code permissions} into a Role and RoleBinding in the operator's namespace,
+   * copied into each target namespace (OwnNamespace, SingleNamespace), or promoted to a ClusterRole
+   * and ClusterRoleBinding when the OperatorGroup targets all namespaces (its operatorgroups design
+   * document, "RBAC"). So only what must be cluster-wide in every mode belongs under
+   * clusterPermissions: the node informer. Everything the operator does inside a watched namespace
+   * goes under permissions, so that an OwnNamespace or SingleNamespace install gets no cluster-wide
+   * pod create/delete.
+   */
+  @Test
+  void onlyNodesAreClusterWideTheRestIsScopedToTheTargetNamespaces() throws Exception {
+    assertThat(grants("clusterPermissions"))
+        .containsExactlyInAnyOrder("/nodes:list", "/nodes:watch");
+    Set<String> namespaced = grants("permissions");
+    assertThat(namespaced)
+        .contains(
+            "/pods:create",
+            "/pods:delete",
+            "apps/controllerrevisions:create",
+            "/events:create",
+            "nodedaemon.io/nodedaemons:watch",
+            "nodedaemon.io/nodedaemons/status:patch",
+            "coordination.k8s.io/leases:update")
+        .noneMatch(g -> g.startsWith("/nodes:"));
+  }
+
+  /**
+   * Under AllNamespaces OLM grants the union cluster-wide: what the plain manifests grant through
+   * their ClusterRole, plus the Lease rule of their Role.
+   */
+  @Test
+  void permissionsAndClusterPermissionsTogetherAreThePlainInstallsRules() throws Exception {
+    Set<String> csv = new TreeSet<>(grants("permissions"));
+    csv.addAll(grants("clusterPermissions"));
+    Set<String> plain = new TreeSet<>(InstallManifestsTest.EXPECTED);
+    plain.addAll(
+        List.of(
+            "coordination.k8s.io/leases:get",
+            "coordination.k8s.io/leases:create",
+            "coordination.k8s.io/leases:update"));
+    assertThat(csv).isEqualTo(plain);
+  }
+
+  @Test
+  void eachPermissionBlockBindsTheOperatorsServiceAccountOnce() {
+    for (String key : List.of("permissions", "clusterPermissions")) {
+      List<String> accounts = new ArrayList<>();
+      csv.at("/spec/install/spec/" + key)
+          .forEach(p -> accounts.add(p.path("serviceAccountName").asText()));
+      assertThat(accounts).as(key).containsExactly("nodedaemon-operator");
+    }
+  }
+
+  /** The rules of one permission block, flattened to "group/resource:verb". */
+  static Set<String> grants(String key) throws Exception {
+    List<PolicyRule> rules = new ArrayList<>();
+    for (JsonNode permission : csv.at("/spec/install/spec/" + key)) {
+      for (JsonNode rule : permission.path("rules")) {
+        rules.add(Serialization.unmarshal(rule.toString(), PolicyRule.class));
+      }
+    }
+    return InstallManifestsTest.grants(rules);
   }
 
   @Test

@@ -64,6 +64,15 @@ public final class ManifestSync {
   public static void main(String[] args) throws IOException {
     Path base = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     Path out = base.resolve(OUTPUT);
+    if (System.getProperty("nodedaemon.sync") != null) {
+      // The pod template's descriptions, from the OpenAPI document of the Kubernetes release the
+      // project pins, where Go can find it; otherwise the committed extract stays as it is.
+      var upstream = KubernetesDescriptions.upstream(base);
+      if (upstream.isPresent()) {
+        KubernetesDescriptions.write(base, upstream.get().extract());
+        System.out.println("[ManifestSync] refreshed " + KubernetesDescriptions.EXTRACT);
+      }
+    }
     deleteTree(out);
     generate(base, out);
     if (System.getProperty("nodedaemon.sync") != null) {
@@ -85,8 +94,9 @@ public final class ManifestSync {
 
     Path bundle = out.resolve("olm-bundle");
     copyTree(base.resolve("target/bundle/" + BUNDLE), bundle);
-    finishCrd(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"));
-    finishCrd(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"));
+    KubernetesDescriptions.Extract descriptions = KubernetesDescriptions.read(base);
+    finishCrd(k8s.resolve("nodedaemons.nodedaemon.io-crd.yaml"), descriptions);
+    finishCrd(bundle.resolve("manifests/nodedaemons.nodedaemon.io-v1.crd.yml"), descriptions);
     requote(k8s.resolve("operator.yaml"));
     Path csvFile = bundle.resolve("manifests/" + BUNDLE + ".clusterserviceversion.yaml");
     Map<String, Object> csv = YAML.readValue(csvFile.toFile(), Map.class);
@@ -139,13 +149,31 @@ public final class ManifestSync {
           "Selector",
           "Excluded");
 
+  /** What {@code kubectl explain nd} says when the API's classes give the kind no description. */
+  static final String KIND_DESCRIPTION =
+      "NodeDaemon runs one copy of a pod on every node that qualifies, like an apps/v1 DaemonSet,"
+          + " with canary partitions, node-selector rollouts, pause and a progress deadline.";
+
+  /** What spec and status say when the API's classes give them no description. */
+  static final Map<String, String> TOP_LEVEL_DESCRIPTIONS =
+      Map.of(
+          "spec",
+              "The desired behaviour of this NodeDaemon: which pod runs on which nodes, and how"
+                  + " it is replaced.",
+          "status",
+              "The most recently observed state of this NodeDaemon, written by the operator."
+                  + " Read-only.");
+
   /**
    * Rewrites a CRD with what the generator cannot express: printer columns in kubectl's DaemonSet
-   * order, and status.conditions as a map-type list keyed by type (one condition per type, as
-   * metav1.Condition lists are; its items' {@code type} is required by {@code ConditionSchema}).
+   * order; status.conditions as a map-type list keyed by type (one condition per type, as
+   * metav1.Condition lists are; its items' {@code type} is required by {@code ConditionSchema});
+   * and descriptions for every field of the pod template, from Kubernetes' own OpenAPI document
+   * ({@link KubernetesDescriptions}), so that {@code kubectl explain} explains them.
    */
   @SuppressWarnings("unchecked")
-  static void finishCrd(Path crdFile) throws IOException {
+  static void finishCrd(Path crdFile, KubernetesDescriptions.Extract descriptions)
+      throws IOException {
     String text = Files.readString(crdFile, StandardCharsets.UTF_8);
     StringBuilder header = new StringBuilder();
     for (String line : text.split("\n", -1)) {
@@ -179,6 +207,16 @@ public final class ManifestSync {
                   "conditions");
       conditions.put("x-kubernetes-list-type", "map");
       conditions.put("x-kubernetes-list-map-keys", List.of("type"));
+      Map<String, Object> schema = (Map<String, Object>) path(version, "schema", "openAPIV3Schema");
+      schema.putIfAbsent("description", KIND_DESCRIPTION);
+      Map<String, Object> root = (Map<String, Object>) schema.get("properties");
+      TOP_LEVEL_DESCRIPTIONS.forEach(
+          (field, description) ->
+              ((Map<String, Object>) root.get(field)).putIfAbsent("description", description));
+      KubernetesDescriptions.fill(
+          (Map<String, Object>) path(root, "spec", "properties", "template"),
+          KubernetesDescriptions.POD_TEMPLATE_SPEC,
+          descriptions);
     }
     Files.writeString(crdFile, header + YAML.writeValueAsString(crd));
   }
@@ -292,6 +330,7 @@ public final class ManifestSync {
       permission.put(
           "rules", trimPrimaryRules((List<Map<String, Object>>) permission.get("rules")));
     }
+    splitPermissions(install);
     // The images the bundle runs, for disconnected mirroring. By tag: no image is published yet,
     // so there is no digest to pin (docs/install.md).
     Map<String, Object> operatorImage = new LinkedHashMap<>();
@@ -379,6 +418,83 @@ public final class ManifestSync {
                     "urn:alm:descriptor:io.kubernetes.conditions")));
       }
     }
+  }
+
+  /** The resources the operator's rules name that are cluster-scoped: the node informer's. */
+  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("nodes");
+
+  /** The resources the operator's rules name that live in a namespace. */
+  static final java.util.Set<String> NAMESPACED =
+      java.util.Set.of(
+          "pods", "controllerrevisions", "events", "leases", "nodedaemons", "nodedaemons/status");
+
+  /**
+   * Moves every rule on a namespaced resource from the CSV's {@code clusterPermissions} to its
+   * {@code permissions}, merged with the Lease rule already there, one entry per ServiceAccount.
+   * OLM grants {@code clusterPermissions} cluster-wide in every install mode, but {@code
+   * permissions} only in the target namespaces (OwnNamespace, SingleNamespace), or cluster-wide
+   * when the OperatorGroup targets all namespaces: so an install that watches one namespace can
+   * create and delete pods in that namespace only, while the node informer keeps its cluster-wide
+   * rule. A resource of neither list stops the build: someone must say where its rule belongs.
+   */
+  @SuppressWarnings("unchecked")
+  static void splitPermissions(Map<String, Object> install) {
+    Map<String, List<Map<String, Object>>> cluster = new LinkedHashMap<>();
+    Map<String, List<Map<String, Object>>> namespaced = new LinkedHashMap<>();
+    for (String key : List.of("clusterPermissions", "permissions")) {
+      for (Map<String, Object> permission :
+          (List<Map<String, Object>>) install.getOrDefault(key, List.of())) {
+        String account = String.valueOf(permission.get("serviceAccountName"));
+        for (Map<String, Object> rule : (List<Map<String, Object>>) permission.get("rules")) {
+          List<String> clusterResources = new ArrayList<>();
+          List<String> namespacedResources = new ArrayList<>();
+          for (String resource : (List<String>) rule.get("resources")) {
+            if (CLUSTER_SCOPED.contains(resource)) {
+              clusterResources.add(resource);
+            } else if (NAMESPACED.contains(resource)) {
+              namespacedResources.add(resource);
+            } else {
+              throw new IllegalStateException(
+                  "CSV rule on '"
+                      + resource
+                      + "': add it to ManifestSync.CLUSTER_SCOPED or NAMESPACED");
+            }
+          }
+          if (!clusterResources.isEmpty()) {
+            cluster
+                .computeIfAbsent(account, a -> new ArrayList<>())
+                .add(withResources(rule, clusterResources));
+          }
+          if (!namespacedResources.isEmpty()) {
+            namespaced
+                .computeIfAbsent(account, a -> new ArrayList<>())
+                .add(withResources(rule, namespacedResources));
+          }
+        }
+      }
+    }
+    install.put("clusterPermissions", permissionBlocks(cluster));
+    install.put("permissions", permissionBlocks(namespaced));
+  }
+
+  private static Map<String, Object> withResources(
+      Map<String, Object> rule, List<String> resources) {
+    Map<String, Object> out = new LinkedHashMap<>(rule);
+    out.put("resources", resources);
+    return out;
+  }
+
+  private static List<Map<String, Object>> permissionBlocks(
+      Map<String, List<Map<String, Object>>> byAccount) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    byAccount.forEach(
+        (account, rules) -> {
+          Map<String, Object> block = new LinkedHashMap<>();
+          block.put("rules", rules);
+          block.put("serviceAccountName", account);
+          out.add(block);
+        });
+    return out;
   }
 
   /** Ordered (unlike Map.of) so that the output is byte-for-byte reproducible. */

@@ -1,6 +1,7 @@
 package io.nodedaemon.real;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -14,6 +15,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -106,5 +108,30 @@ class KubectlRealTest {
 
     String byShortName = kubectl().run("get", "all", "-n", NS).assertOk().out();
     assertThat(byShortName).contains("nodedaemon.nodedaemon.io/fluentd-elasticsearch");
+  }
+
+  /**
+   * {@code kubectl explain} reads the CRD's schema as the API server publishes it: the pod template
+   * carries Kubernetes' own field descriptions (KubernetesDescriptions), the status the API's.
+   */
+  @Test
+  void kubectlExplainDescribesThePodTemplateAndTheStatus() {
+    // The API server publishes a CRD's OpenAPI a moment after it is established.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        kubectl()
+                            .run("explain", "nd.spec.template.spec.containers")
+                            .assertOk()
+                            .out())
+                    .contains("List of containers belonging to the pod", "image"));
+    assertThat(kubectl().run("explain", "nd.spec.template.spec.containers.image").assertOk().out())
+        .contains("Container image name.");
+    assertThat(kubectl().run("explain", "nd.status").assertOk().out())
+        .contains("The most recently observed state of this NodeDaemon", "desiredNumberScheduled");
+    assertThat(kubectl().run("explain", "nd").assertOk().out())
+        .contains("NodeDaemon runs one copy of a pod on every node");
   }
 }
