@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Go programs of the test sources into target/controlplane: the real control plane,
-# kubectl, operator-framework's bundle validator and opm, and KWOK, each from the Go modules its go.mod pins.
+# kubectl, operator-framework's bundle validator and opm, each from the Go modules its go.mod pins.
 # A binary newer than every file of its module is kept (Go's own cache makes a rebuild fast too,
 # but linking kube-apiserver still takes a while). Without Go it says why and builds nothing; the
 # real-backend tests then skip, or fail where CI=true.
