@@ -56,7 +56,7 @@ class ServerErrorFaultsE2eTest {
       // More than fabric8's own ten retries: some writes fail for the operator too.
       Fault creates =
           faults()
-              .fail(Requests.of("POST", "/api/v1/namespaces/e500/pods"), 500, "InternalError", 14);
+              .fail(Requests.of("POST", "/api/v1/namespaces/e500/pods"), 500, "InternalError", 12);
       Fault deletes =
           faults()
               .fail(
@@ -67,7 +67,7 @@ class ServerErrorFaultsE2eTest {
       setImage(cluster, "e500", "example.org/agent:2");
       await()
           .atMost(Duration.ofSeconds(90))
-          .until(() -> creates.hits() == 14 && deletes.hits() == 14);
+          .until(() -> creates.hits() == 12 && deletes.hits() == 12);
       Instant stopped = Instant.now();
       FaultRecovery.report(
           "500 on pod create and delete",
