@@ -63,7 +63,7 @@ class ServerErrorFaultsE2eTest {
                   Requests.of("DELETE", "/api/v1/namespaces/e500/pods/.*"),
                   500,
                   "InternalError",
-                  14);
+                  12);
       setImage(cluster, "e500", "example.org/agent:2");
       await()
           .atMost(Duration.ofSeconds(90))
