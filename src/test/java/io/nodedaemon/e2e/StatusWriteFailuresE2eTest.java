@@ -51,6 +51,14 @@ class StatusWriteFailuresE2eTest {
   void aStatusPatchRefusedLongerThanJosdksRetriesStillLandsAfterwards() throws Exception {
     List<String> nodes = nodeNames("sg", 3);
     convergedDaemon(cluster, "sg", nodes);
+    try (InvariantSampler sampler = new InvariantSampler(cluster.client(), "sg", nodes.size())) {
+      refuseStatusWritesLongerThanJosdksRetries(nodes);
+      sampler.assertHeld(1, 1);
+    }
+    assertResyncWritesNothing(cluster, "sg", "sg", nodes, Duration.ofSeconds(3));
+  }
+
+  private void refuseStatusWritesLongerThanJosdksRetries(List<String> nodes) {
     // 409 is final for fabric8 (no retry of its own): every attempt is one of the operator's.
     Fault refused =
         faults()
@@ -88,6 +96,5 @@ class StatusWriteFailuresE2eTest {
     FaultRecovery.report(
         "409 on status patch, 30 s after the rollout",
         assertSettled(cluster, "sg", "agent", nodes, stopped, Duration.ofSeconds(40)));
-    assertResyncWritesNothing(cluster, "sg", "sg", nodes, Duration.ofSeconds(3));
   }
 }

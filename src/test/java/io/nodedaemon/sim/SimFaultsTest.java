@@ -151,7 +151,7 @@ class SimFaultsTest {
 
       assertThat(cluster.dropWatches()).isPositive();
       cluster.client().pods().inNamespace("default").resource(pod("w2")).create();
-      await().atMost(Duration.ofSeconds(20)).until(() -> informer.getStore().list().size() == 2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> informer.getStore().list().size() == 2);
 
       // A watch resumed after compaction is answered 410: the informer lists again, and so sees
       // a deletion it missed.
@@ -160,7 +160,7 @@ class SimFaultsTest {
       cluster.client().pods().inNamespace("default").resource(pod("w3")).create();
       cluster.dropWatches();
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(Duration.ofSeconds(30))
           .until(
               () ->
                   informer.getStore().list().stream()
