@@ -126,8 +126,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     RevisionPlan revisions = Revisions.plan(daemon, owned, controlled);
     RevisionWriter.Outcome history = revisionWriter.apply(daemon, revisions);
     if (history.collided()) {
-      statusWriter.write(daemon, DaemonSync.collided(known, revisions).status(), true);
-      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(Duration.ZERO);
+      boolean written =
+          statusWriter.write(daemon, DaemonSync.collided(known, revisions).status(), true);
+      return UpdateControl.<NodeDaemon>noUpdate()
+          .rescheduleAfter(written ? Duration.ZERO : statusWriter.retryAfter(key));
     }
     if (!history.ready()) {
       // SPEC §6: no pod carries a hash with no revision behind it. As upstream's syncDaemonSet
@@ -179,7 +181,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     // A refused spec changes no pod: the gauges keep showing the last counters.
     NodeDaemonStatus s = decision.status();
     metrics.recordStatus(namespace, name, s);
-    statusWriter.write(daemon, s, false);
+    if (!statusWriter.write(daemon, s, false)) {
+      Duration retry = statusWriter.retryAfter(key);
+      requeue = requeue == null || retry.compareTo(requeue) < 0 ? retry : requeue;
+    }
     UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
     return requeue == null ? control : control.rescheduleAfter(requeue);
   }

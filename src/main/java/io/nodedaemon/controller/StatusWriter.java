@@ -9,10 +9,12 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.planner.rollout.ProgressDeadline;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Writes a NodeDaemon's status, and remembers per NodeDaemon what it wrote and the progress count
@@ -26,6 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 public class StatusWriter {
+  private static final Logger LOG = Logger.getLogger(StatusWriter.class);
+
+  /** The longest wait before a refused status write is tried again. */
+  static final Duration RETRY_CAP = Duration.ofSeconds(30);
 
   /**
    * The status this operator last wrote for a NodeDaemon (by uid: a re-created one starts afresh),
@@ -35,6 +41,9 @@ public class StatusWriter {
 
   private final KubernetesClient client;
   private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
+
+  /** Per NodeDaemon: status writes refused in a row. */
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
   /**
    * Per NodeDaemon: the progress record of the last pass. Only its count of available updated pods
@@ -63,11 +72,15 @@ public class StatusWriter {
 
   /**
    * Writes {@code status} unless it is what the server holds already ({@code force}: write anyway).
+   *
+   * @return false when the API server refused the write: the caller looks again after {@link
+   *     #retryAfter}. Not an exception for JOSDK's retry, which gives up after five attempts and
+   *     would then leave a status that lies until some other event comes (issue 12).
    */
-  void write(NodeDaemon daemon, NodeDaemonStatus status, boolean force) {
+  boolean write(NodeDaemon daemon, NodeDaemonStatus status, boolean force) {
     String key = ReconcilerKeys.of(daemon);
     if (!force && status.equals(known(daemon))) {
-      return;
+      return true;
     }
     try {
       // resource(daemon), not withName: given no object, fabric8 GETs it before every patch.
@@ -82,12 +95,28 @@ public class StatusWriter {
           key,
           new Written(
               daemon.getMetadata().getUid(), daemon.getMetadata().getResourceVersion(), status));
+      failures.remove(key);
+      return true;
     } catch (KubernetesClientException e) {
       lastWritten.remove(key);
-      if (e.getCode() != 404) {
-        throw e; // JOSDK retries with backoff
+      if (e.getCode() == 404) {
+        return true; // the NodeDaemon is gone: nothing left to tell
       }
+      LOG.debugf("status of %s not written (%d): %s", key, e.getCode(), e.getMessage());
+      failures.merge(key, 1, Integer::sum);
+      return false;
     }
+  }
+
+  /**
+   * When to try again after refused status writes in a row: 2 s, 4 s, 8 s ... at most {@link
+   * #RETRY_CAP}, so that the status is right at most that long after the API server takes writes
+   * again (a status patch is small: one every 30 s costs little). Unlike a refused pod write, it
+   * holds back no pass: the pod events of a rollout still start passes, and each tries again.
+   */
+  Duration retryAfter(String daemonKey) {
+    Duration d = WriteBackoff.delay(failures.getOrDefault(daemonKey, 1));
+    return d.compareTo(RETRY_CAP) > 0 ? RETRY_CAP : d;
   }
 
   ProgressDeadline.ProgressRecord progress(String daemonKey) {
@@ -110,6 +139,7 @@ public class StatusWriter {
 
   void forget(String daemonKey) {
     lastWritten.remove(daemonKey);
+    failures.remove(daemonKey);
     progress.remove(daemonKey);
   }
 }

@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * parser matches nothing, so the empty query matches everything), so kubectl and {@code
  * genericKubernetesResources} cannot work against the bare mock.
  *
- * <p>Injected failures: expectations are looked up by method and full path (query included) before
- * the store sees the request, as fabric8's {@code KubernetesMixedDispatcher} does.
+ * <p>Injected failures: the operator's faults ({@link SimFaults}) first, then expectations, looked
+ * up by method and full path (query included) before the store sees the request, as fabric8's
+ * {@code KubernetesMixedDispatcher} does.
  */
 final class SimApiDispatcher extends Dispatcher {
 
@@ -143,6 +144,9 @@ final class SimApiDispatcher extends Dispatcher {
   /** Writes (any method but GET) by "METHOD path-without-query", for tests that count API calls. */
   final WriteLog writes = new WriteLog();
 
+  /** Faults injected for the operator's requests (see {@link SimFaults}). */
+  final SimFaults faults = new SimFaults();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     forgetRecordedRequest();
@@ -156,6 +160,11 @@ final class SimApiDispatcher extends Dispatcher {
     String bare = query < 0 ? path : path.substring(0, query);
     if (bare.length() > 1 && bare.endsWith("/")) {
       bare = bare.substring(0, bare.length() - 1);
+    }
+    boolean isWatch = "GET".equals(request.getMethod()) && path.contains("watch=true");
+    MockResponse failed = faults.answer(request, bare, isWatch);
+    if (failed != null) {
+      return failed;
     }
     if ("GET".equals(request.getMethod())) {
       Object doc = discovery(bare);
@@ -172,13 +181,16 @@ final class SimApiDispatcher extends Dispatcher {
     if (injected != null && !injected.isEmpty()) {
       return injectedFailures.dispatch(request);
     }
+    java.time.Duration delay = faults.delayOf(request, bare, isWatch);
     MockResponse response = store.dispatch(request);
     if ("GET".equals(request.getMethod())
         && response.code() == 200
         && SimTables.wanted(request.getHeader("Accept"), path)) {
-      return asTable(bare, response);
+      response = asTable(bare, response);
     }
-    return response;
+    // The store has served the request; only its answer is late (the server's event loop is
+    // not blocked meanwhile).
+    return delay == null ? response : response.setBodyDelay(delay);
   }
 
   /**

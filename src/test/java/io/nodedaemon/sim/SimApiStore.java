@@ -932,6 +932,27 @@ final class SimApiStore extends Dispatcher {
     return write(status);
   }
 
+  /** Closes every open watch from the server's side (fault injection); returns how many. */
+  int dropWatches() {
+    List<SimWatch> open = new ArrayList<>();
+    synchronized (lock) {
+      watches.values().forEach(open::addAll);
+    }
+    open.forEach(SimWatch::disconnect);
+    return open.size();
+  }
+
+  /**
+   * Forgets the whole watch history, as etcd's compaction does: a watch resumed from any
+   * resourceVersion before now is answered 410 Gone (Expired), and its client must list again.
+   */
+  void compactHistory() {
+    synchronized (lock) {
+      history.clear();
+      forgottenUpTo = resourceVersion;
+    }
+  }
+
   /** How many watches are open, per resource key (for tests). */
   Map<String, Integer> openWatches() {
     synchronized (lock) {

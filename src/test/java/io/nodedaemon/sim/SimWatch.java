@@ -152,6 +152,12 @@ final class SimWatch extends WebSocketListener {
     String failed;
     synchronized (this) {
       socket = webSocket;
+      if (closed) {
+        // Dropped before the handshake finished: the client must see the close, not a silent
+        // watch.
+        webSocket.close(1001, "watch dropped");
+        return;
+      }
       failed = failure;
       if (failed == null) {
         pending.forEach(webSocket::send);
@@ -179,6 +185,22 @@ final class SimWatch extends WebSocketListener {
   @Override
   public void onFailure(WebSocket webSocket, Throwable t, Response response) {
     close();
+  }
+
+  /**
+   * Closes the connection from the server's side, as an API server that restarts or a load balancer
+   * that cuts idle connections does: the client has to watch again, from the last resourceVersion
+   * it saw.
+   */
+  void disconnect() {
+    WebSocket open;
+    synchronized (this) {
+      open = socket;
+    }
+    close();
+    if (open != null) {
+      open.close(1001, "watch dropped");
+    }
   }
 
   /** Stops delivery and unregisters from the store (idempotent). */

@@ -14,7 +14,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.http.Dispatcher;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.cluster.TestCluster;
 import java.io.IOException;
@@ -64,6 +63,8 @@ public final class SimulatedCluster implements TestCluster {
       Path.of("k8s", "generated", "nodedaemons.nodedaemon.io-crd.yaml");
 
   private final KubernetesMockServer server;
+  private final SimApiStore store;
+  private final SimFaults faults;
   private final WriteLog writes;
   private final KubernetesClient client;
   private final Clock clock;
@@ -78,11 +79,12 @@ public final class SimulatedCluster implements TestCluster {
     Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     MockWebServer webServer = new MockWebServer();
-    Dispatcher store = new SimApiStore(SimApiDispatcher::kindOf, clock);
+    store = new SimApiStore(SimApiDispatcher::kindOf, clock);
     // The dispatcher consults the expectations first, so server().expect() injects failures on top
     // of the store.
     SimApiDispatcher dispatcher = new SimApiDispatcher(store, responses, webServer, GIT_VERSION);
     writes = dispatcher.writes;
+    faults = dispatcher.faults;
     // Plain HTTP: kubectl and the operator then need no CA or insecure-skip flags.
     server =
         new KubernetesMockServer(
@@ -140,6 +142,27 @@ public final class SimulatedCluster implements TestCluster {
     return server;
   }
 
+  /** Faults injected into the operator's requests (the cluster's own client is exempt). */
+  public SimFaults faults() {
+    return faults;
+  }
+
+  /**
+   * Closes every open watch connection from the server's side (an API server restart does that):
+   * clients watch again from the last resourceVersion they saw. Returns how many were open.
+   */
+  public int dropWatches() {
+    return store.dropWatches();
+  }
+
+  /**
+   * Forgets the watch history (etcd compaction): a watch resumed from an earlier resourceVersion is
+   * answered 410 Gone, and its client must list again.
+   */
+  public void compactHistory() {
+    store.compactHistory();
+  }
+
   /** The scheduler stand-in, or null when the cluster was started without stand-ins. */
   public SchedulerStandIn scheduler() {
     return scheduler;
@@ -168,10 +191,15 @@ public final class SimulatedCluster implements TestCluster {
     return this;
   }
 
-  /** A fresh client config for this cluster (e.g. for a second, independently closed client). */
+  /**
+   * A fresh client config for this cluster (e.g. for a second, independently closed client). Its
+   * requests are exempt from {@link #faults()}: faults are for the operator, not for the tests and
+   * stand-ins that drive and observe the cluster.
+   */
   public Config clientConfig() {
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
+        .withCustomHeaders(Map.of(SimFaults.EXEMPT_HEADER, "true"))
         .withNamespace("default")
         .withHttp2Disable(true)
         .withRequestTimeout(10_000)
