@@ -140,7 +140,14 @@ class NodeDaemonCoreE2eTest {
         "odd",
         "agent",
         s -> s.getDesiredNumberScheduled() == 2 && s.getCurrentNumberScheduled() == 2);
-    assertThat(podsByNode(client(), "odd")).containsOnlyKeys("odd-notready", "odd-cordoned");
+    // Status counts a pod by the node it is pinned to; podsByNode by the node it is bound to,
+    // which the scheduler sets a moment later.
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(podsByNode(client(), "odd"))
+                    .containsOnlyKeys("odd-notready", "odd-cordoned"));
 
     // A node that goes NotReady keeps its pod: not-ready:NoExecute is tolerated.
     cluster.updateNode(
