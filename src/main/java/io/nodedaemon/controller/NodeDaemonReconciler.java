@@ -169,6 +169,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       outcome.events().forEach(e -> events.record(daemon, e));
       metrics.podsCreated(namespace, name, outcome.created().size());
       metrics.podsDeleted(namespace, name, outcome.deleted().size());
+      metrics.writesFailed(
+          namespace, name, outcome.failedCreates().size() + outcome.failedDeletes().size());
       Duration retryAfter = null;
       if (outcome.needsBackoff()) {
         retryAfter = writeBackoff.failed(key, now);
@@ -182,6 +184,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     NodeDaemonStatus s = decision.status();
     metrics.recordStatus(namespace, name, s);
     if (!statusWriter.write(daemon, s, false)) {
+      metrics.writesFailed(namespace, name, 1);
       Duration retry = statusWriter.retryAfter(key);
       requeue = requeue == null || retry.compareTo(requeue) < 0 ? retry : requeue;
     }

@@ -38,6 +38,12 @@ public class NodeDaemonMetrics {
   public static final String CREATED = "nodedaemon_pods_created_total";
   public static final String DELETED = "nodedaemon_pods_deleted_total";
 
+  /**
+   * Writes the API server refused (pod creates and deletes, status patches): the operator handles
+   * them itself (backoff, retry), so JOSDK's failed-reconciliation counter does not see them.
+   */
+  public static final String WRITE_FAILURES = "nodedaemon_write_failures_total";
+
   private final MeterRegistry registry;
   private final Map<Key, Daemon> daemons = new ConcurrentHashMap<>();
 
@@ -104,6 +110,10 @@ public class NodeDaemonMetrics {
     counter(namespace, name, DELETED).increment(n);
   }
 
+  public void writesFailed(String namespace, String name, int n) {
+    counter(namespace, name, WRITE_FAILURES).increment(n);
+  }
+
   private Daemon daemon(String namespace, String name) {
     Key key = new Key(namespace, name);
     return daemons.computeIfAbsent(
@@ -131,7 +141,7 @@ public class NodeDaemonMetrics {
           // Counters from the start, at zero: rate() and the dashboard then see a NodeDaemon that
           // never
           // created a pod, instead of no series at all.
-          for (String counter : List.of(CREATED, DELETED)) {
+          for (String counter : List.of(CREATED, DELETED, WRITE_FAILURES)) {
             d.meters.add(counterBuilder(counter, k).register(registry));
           }
           return d;
@@ -142,7 +152,12 @@ public class NodeDaemonMetrics {
     // Micrometer's Prometheus naming adds "_total" to counters itself.
     return Counter.builder(meterName.replaceFirst("_total$", ""))
         .tags(key.tags())
-        .description("Pods the operator " + (meterName.equals(CREATED) ? "created" : "deleted"));
+        .description(
+            switch (meterName) {
+              case CREATED -> "Pods the operator created";
+              case DELETED -> "Pods the operator deleted";
+              default -> "Pod and status writes the API server refused";
+            });
   }
 
   private Counter counter(String namespace, String name, String meterName) {

@@ -130,10 +130,8 @@ class PackagedOperatorIT {
   @Test
   void everyMetricTheAlertsAndTheDashboardUseIsExported() throws Exception {
     java.util.Set<String> used = metricNamesUsedByMonitoring();
-    assertThat(used)
-        .contains("nodedaemon_pods_desired", "operator_sdk_reconciliations_failed_total");
-    // One refused status write: JOSDK counts a failed reconciliation (its counter exists from then
-    // on).
+    assertThat(used).contains("nodedaemon_pods_desired", "nodedaemon_write_failures_total");
+    // One refused status write: the operator tries again later and counts it.
     api.server
         .expect()
         .patch()
@@ -156,6 +154,13 @@ class PackagedOperatorIT {
                 }
               }
               assertThat(exported).as("metric names of /q/metrics").containsAll(used);
+              assertThat(get("/q/metrics").body().lines())
+                  .as("the refused status write is counted")
+                  .anyMatch(
+                      l ->
+                          l.startsWith("nodedaemon_write_failures_total{")
+                              && l.contains("\"metrics-check\"")
+                              && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1);
             });
   }
 }
