@@ -105,6 +105,23 @@ public final class Revisions {
     return data;
   }
 
+  /**
+   * The template a revision stores (the inverse of {@link #revisionData}), or null when its data
+   * holds none. Read from the API server, data is a RawExtension; written by us, a map.
+   */
+  public static PodTemplateSpec storedTemplate(ControllerRevision revision) {
+    if (revision.getData() == null) {
+      return null;
+    }
+    Object data = MAPPER.convertValue(revision.getData(), Object.class);
+    if (data instanceof Map<?, ?> map
+        && map.get("spec") instanceof Map<?, ?> spec
+        && spec.get("template") != null) {
+      return MAPPER.convertValue(spec.get("template"), PodTemplateSpec.class);
+    }
+    return null;
+  }
+
   /** Upstream's Match: whether the revision stores exactly this template. */
   public static boolean match(PodTemplateSpec template, ControllerRevision revision) {
     return canonicalJson(revisionData(template)).equals(canonicalJson(revision.getData()));

@@ -1,6 +1,5 @@
 package io.nodedaemon.planner.rollout;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -10,7 +9,6 @@ import io.nodedaemon.api.RollbackStatus;
 import io.nodedaemon.api.RollingUpdateNodeDaemon;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * NodeDaemon addition (SPEC §9), pure: when a rollout stalls on its progress deadline and {@code
@@ -28,8 +26,6 @@ public final class Rollback {
 
   /** The Stalled condition's reason, and the Warning event's, while a rollback is in force. */
   public static final String REASON = "RolledBack";
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Rollback() {}
 
@@ -83,15 +79,8 @@ public final class Rollback {
    */
   public static PodTemplateSpec templateOf(Collection<ControllerRevision> history, String hash) {
     for (ControllerRevision revision : history) {
-      if (!hash.equals(Revisions.hashOf(revision)) || revision.getData() == null) {
-        continue;
-      }
-      // Read from the API server, data is a RawExtension; written by us, a map.
-      Object data = MAPPER.convertValue(revision.getData(), Object.class);
-      if (data instanceof Map<?, ?> map
-          && map.get("spec") instanceof Map<?, ?> spec
-          && spec.get("template") != null) {
-        return MAPPER.convertValue(spec.get("template"), PodTemplateSpec.class);
+      if (hash.equals(Revisions.hashOf(revision))) {
+        return Revisions.storedTemplate(revision);
       }
     }
     return null;
