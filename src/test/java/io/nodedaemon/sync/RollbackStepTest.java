@@ -166,6 +166,28 @@ class RollbackStepTest {
   }
 
   @Test
+  void aPauseHoldsTheRollbackUntilItIsLifted() {
+    RollingUpdateNodeDaemon ru = strategy(1, 0);
+    Cluster c = new Cluster(ru);
+    c.converge();
+    c.setImage("bad");
+    String bad = c.updateHash();
+    c.untilRollbackStarts();
+
+    ru.setPaused(true);
+    for (int i = 0; i < 5; i++) {
+      assertThat(c.pass().plan().hasWrites()).as("an explicit pause wins").isFalse();
+      c.kubelet();
+      c.advance(STEP);
+    }
+    assertThat(c.podsOf(bad)).isEqualTo(1);
+
+    ru.setPaused(false);
+    c.converge();
+    assertThat(c.podsOf(bad)).isZero();
+  }
+
+  @Test
   void withoutAutoRollbackTheRolloutOnlyStalls() {
     RollingUpdateNodeDaemon ru = strategy(1, 0);
     ru.setAutoRollback(false);

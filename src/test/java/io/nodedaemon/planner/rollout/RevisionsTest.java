@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.api.RollbackStatus;
 import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
 import java.util.List;
@@ -263,6 +264,25 @@ class RevisionsTest {
         .containsExactly(2L, 3L, 4L);
     assertThat(plan.updateRevision()).isSameAs(current);
     assertThat(plan.currentHash()).isEqualTo(Revisions.hashOf(revisions.get(0)));
+  }
+
+  @Test
+  void historyLimitNeverDeletesTheTargetOfARollbackInForce() throws Exception {
+    daemon.getSpec().setRevisionHistoryLimit(0);
+    ControllerRevision target = stored(V1, 1);
+    ControllerRevision other = stored(V2, 2);
+    ControllerRevision current = stored(V3, 3);
+    daemon.getSpec().setTemplate(V3);
+    NodeDaemonStatus status = new NodeDaemonStatus();
+    status.setRollback(
+        new RollbackStatus(
+            Revisions.hashOf(current), Revisions.hashOf(target), "2026-01-01T00:00:00Z"));
+    daemon.setStatus(status);
+
+    // No pod carries the target's hash (say its pods failed): only the rollback keeps it.
+    RevisionPlan plan = Revisions.plan(daemon, List.of(target, other, current), List.of());
+
+    assertThat(plan.revisionsToDelete()).containsExactly(other);
   }
 
   @Test
