@@ -183,7 +183,7 @@ public final class Demo {
   }
 
   /** DESIRED = CURRENT = READY = UP-TO-DATE = AVAILABLE = nodes, for the current generation. */
-  static boolean converged(NodeDaemon nd, int nodes) {
+  public static boolean converged(NodeDaemon nd, int nodes) {
     NodeDaemonStatus s = nd == null ? null : nd.getStatus();
     return s != null
         && Objects.equals(s.getObservedGeneration(), nd.getMetadata().getGeneration())
