@@ -177,6 +177,7 @@ public class DevCluster {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx256m");
+      command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
       command.add("-cp");
       command.add(classpath);
       command.add(MAIN_CLASS);

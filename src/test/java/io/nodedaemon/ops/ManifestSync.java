@@ -171,6 +171,14 @@ public final class ManifestSync {
    * and descriptions for every field of the pod template, from Kubernetes' own OpenAPI document
    * ({@link KubernetesDescriptions}), so that {@code kubectl explain} explains them.
    */
+  /**
+   * Finishes a CRD the build generated in place, as the install manifests have it (column order,
+   * descriptions, conditions as a map): dev mode's embedded cluster applies it this way.
+   */
+  public static void finishCrd(Path base, Path crdFile) throws IOException {
+    finishCrd(crdFile, KubernetesDescriptions.read(base));
+  }
+
   @SuppressWarnings("unchecked")
   static void finishCrd(Path crdFile, KubernetesDescriptions.Extract descriptions)
       throws IOException {

@@ -1,10 +1,14 @@
 package io.nodedaemon.sim;
 
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.cluster.RealControlPlane;
 import io.nodedaemon.cluster.TestCluster;
+import io.nodedaemon.ops.ManifestSync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DevCluster {
 
-  static final String CRD = "nodedaemons.nodedaemon.io";
-  static final Duration CRD_WAIT = Duration.ofMinutes(10);
+  /** Where the dev build (and every build) writes the CRD, relative to the project directory. */
+  static final Path GENERATED_CRD = Path.of("target/kubernetes/nodedaemons.nodedaemon.io-v1.yml");
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
@@ -44,6 +48,8 @@ public final class DevCluster {
       cluster.addNode(node);
     }
     cluster.createNamespace(Demo.NAMESPACE);
+    GeneratedCrd crd = new GeneratedCrd(Path.of(""), GENERATED_CRD);
+    crd.applyIfChanged(cluster.client());
     // Written last and atomically: the operator side waits for this file.
     Path tmp = kubeconfig.resolveSibling(kubeconfig.getFileName() + ".tmp");
     if (real) {
@@ -56,7 +62,7 @@ public final class DevCluster {
     System.out.printf(
         "dev cluster: %s, %d nodes, kubeconfig %s%n", cluster.backend(), nodes, kubeconfig);
 
-    applySampleOnceCrdExists(cluster.client(), sample);
+    applySample(cluster.client(), sample);
 
     long parent =
         Long.parseLong(
@@ -65,7 +71,12 @@ public final class DevCluster {
                     "NODEDAEMON_DEV_PARENT",
                     Long.toString(
                         ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L))));
-    ProcessHandle.of(parent).ifPresent(p -> p.onExit().join());
+    ProcessHandle dev = ProcessHandle.of(parent).orElse(null);
+    // Until dev mode exits: a live reload that changes the API regenerates the CRD; apply it again.
+    while (dev != null && dev.isAlive()) {
+      crd.applyIfChanged(cluster.client());
+      TimeUnit.SECONDS.sleep(1);
+    }
     System.out.println("dev cluster: dev mode has exited, stopping");
     System.exit(0);
   }
@@ -79,43 +90,79 @@ public final class DevCluster {
   }
 
   /**
-   * The operator applies the CRD in dev mode ({@code %dev.quarkus.operator-sdk.crd.apply}); the
-   * sample follows, so that the real API server accepts it and the simulated one knows its status
-   * subresource. An existing sample (a restarted dev session) is left as it is.
+   * The sample, unless it is there already (a dev session restarted on the same cluster). A real
+   * API server may take a moment to serve a CRD it has just accepted.
    */
-  private static void applySampleOnceCrdExists(KubernetesClient client, Path sample)
+  private static void applySample(KubernetesClient client, Path sample)
       throws IOException, InterruptedException {
-    Instant deadline = Instant.now().plus(CRD_WAIT);
-    while (client.apiextensions().v1().customResourceDefinitions().withName(CRD).get() == null) {
-      if (Instant.now().isAfter(deadline)) {
-        System.out.println("dev cluster: the operator never applied the CRD; no sample applied");
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(200);
-    }
     NodeDaemon daemon;
     try (InputStream in = Files.newInputStream(sample)) {
       daemon = Serialization.unmarshal(in, NodeDaemon.class);
     }
     String namespace = daemon.getMetadata().getNamespace();
-    // The real API server may take a moment to serve a freshly created CRD.
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
     while (true) {
       try {
-        if (client
+        var existing =
+            client
                 .resources(NodeDaemon.class)
                 .inNamespace(namespace)
-                .withName(daemon.getMetadata().getName())
-                .get()
-            == null) {
+                .withName(daemon.getMetadata().getName());
+        if (existing.get() == null) {
           client.resources(NodeDaemon.class).inNamespace(namespace).resource(daemon).create();
           System.out.printf("dev cluster: applied %s%n", sample);
         }
         return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      } catch (KubernetesClientException e) {
         if (Instant.now().isAfter(deadline)) {
           throw e;
         }
         TimeUnit.MILLISECONDS.sleep(500);
+      }
+    }
+  }
+
+  /** The CRD file the dev build writes, applied finished whenever its content changes. */
+  static final class GeneratedCrd {
+    private final Path base;
+    private final Path file;
+    private String applied;
+
+    GeneratedCrd(Path base, Path file) {
+      this.base = base;
+      this.file = file;
+    }
+
+    void applyIfChanged(KubernetesClient client) throws IOException {
+      if (!Files.isRegularFile(file)) {
+        return;
+      }
+      String generated = Files.readString(file);
+      if (generated.equals(applied)) {
+        return;
+      }
+      Path finished = Files.createTempFile("nodedaemon-dev-crd", ".yaml");
+      try {
+        Files.writeString(finished, generated);
+        ManifestSync.finishCrd(base, finished);
+        CustomResourceDefinition crd;
+        try (InputStream in = Files.newInputStream(finished)) {
+          crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        }
+        crd.getMetadata().setResourceVersion(null);
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .resource(crd)
+            .createOr(NonDeletingOperation::update);
+        applied = generated;
+        System.out.printf("dev cluster: applied the CRD generated at %s%n", file);
+      } catch (KubernetesClientException e) {
+        System.out.printf("dev cluster: the API server refused the CRD: %s%n", e.getMessage());
+        applied = generated;
+      } finally {
+        Files.deleteIfExists(finished);
       }
     }
   }
