@@ -199,7 +199,7 @@ public class DevCluster {
       builder.environment().putAll(Map.of("NODEDAEMON_DEV_PARENT", Long.toString(pid())));
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "dev-cluster-stop"));
-      awaitKubeconfig(process, kubeconfig, log, choice == Choice.REAL ? 300 : 60);
+      awaitKubeconfig(process, kubeconfig, log, choice == Choice.REAL ? 300 : 180);
       System.setProperty(STARTED_KUBECONFIG, kubeconfig.toString());
       System.setProperty(STARTED_PID, Long.toString(process.pid()));
       LOG.infof(

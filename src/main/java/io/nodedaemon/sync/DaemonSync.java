@@ -165,18 +165,14 @@ public final class DaemonSync {
         StatusComputer.compute(
             daemon,
             o.known(),
-            new StatusComputer.Observed(
-                plan.counts(),
+            observed(
+                daemon,
+                plan,
                 rollback.toRevision(),
-                o.revisions().currentHash(),
-                o.revisions().collisionCount(),
-                LabelSelectors.toString(daemon.getSpec().getSelector()),
-                plan.targetUpdated(),
-                plan.hasWrites() || !o.inFlight().isEmpty(),
-                RolloutPlanner.isPaused(daemon),
+                o.revisions(),
+                o.inFlight(),
                 new StatusComputer.Problem(Rollback.REASON, message),
                 null,
-                plan.excludedNodes(),
                 rollback),
             o.now());
     return template == null
@@ -247,18 +243,14 @@ public final class DaemonSync {
         StatusComputer.compute(
             daemon,
             known,
-            new StatusComputer.Observed(
-                counts,
+            observed(
+                daemon,
+                plan,
                 updateRevision,
-                revisions.currentHash(),
-                revisions.collisionCount(),
-                LabelSelectors.toString(daemon.getSpec().getSelector()),
-                plan.targetUpdated(),
-                plan.hasWrites() || !inFlight.isEmpty(),
-                paused,
+                revisions,
+                inFlight,
                 stalled,
                 verdict.record() == null ? null : verdict.record().lastProgressTime(),
-                plan.excludedNodes(),
                 rollback),
             now);
     if (rollback != null) {
@@ -272,6 +264,34 @@ public final class DaemonSync {
         List.copyOf(events),
         DaemonPlanner.earliest(plan.requeueAfter(), verdict.requeueAfter()),
         verdict.record());
+  }
+
+  /**
+   * What StatusComputer needs of a planned pass. A rollout and a rollback differ only in the
+   * revision pods are updated to, the Stalled problem, the deadline's clock and the rollback.
+   */
+  private static StatusComputer.Observed observed(
+      NodeDaemon daemon,
+      Plan plan,
+      String updateRevision,
+      RevisionPlan revisions,
+      InFlight inFlight,
+      StatusComputer.Problem stalled,
+      Instant progressClock,
+      RollbackStatus rollback) {
+    return new StatusComputer.Observed(
+        plan.counts(),
+        updateRevision,
+        revisions.currentHash(),
+        revisions.collisionCount(),
+        LabelSelectors.toString(daemon.getSpec().getSelector()),
+        plan.targetUpdated(),
+        plan.hasWrites() || !inFlight.isEmpty(),
+        RolloutPlanner.isPaused(daemon),
+        stalled,
+        progressClock,
+        plan.excludedNodes(),
+        rollback);
   }
 
   /**
