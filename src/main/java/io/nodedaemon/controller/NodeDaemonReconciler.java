@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
+import io.nodedaemon.ops.LeaderFence;
 import io.nodedaemon.ops.NodeDaemonCSVMetadata;
 import io.nodedaemon.ops.NodeDaemonMetrics;
 import io.nodedaemon.planner.InFlight;
@@ -78,6 +79,12 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   @Inject NodeDaemonMetrics metrics;
   @Inject Housekeeping housekeeping;
 
+  /**
+   * Refuses writes once a pause may have cost this replica its Lease (SPEC §7): asked before each
+   * stage that writes, as a woken leader's reconciliation can run before its elector steps down.
+   */
+  @Inject LeaderFence fence;
+
   private InformerEventSource<Pod, NodeDaemon> podInformer;
   private InformerEventSource<Node, NodeDaemon> nodeInformer;
   private InformerEventSource<ControllerRevision, NodeDaemon> revisionInformer;
@@ -95,6 +102,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   /** Observe → decide (the pure {@link DaemonSync}) → act → report, as upstream's syncDaemonSet. */
   @Override
   public UpdateControl<NodeDaemon> reconcile(NodeDaemon daemon, Context<NodeDaemon> context) {
+    if (!fence.mayWrite()) {
+      return UpdateControl.noUpdate();
+    }
     Instant now = clock.instant();
     String key = ReconcilerKeys.of(daemon);
     NodeDaemonStatus known = statusWriter.known(daemon);
@@ -124,6 +134,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     InFlight pending = inFlight.observe(key, controlled, now);
     List<ControllerRevision> owned = ownedRevisions(daemon);
     RevisionPlan revisions = Revisions.plan(daemon, owned, controlled);
+    if (!fence.mayWrite()) {
+      return UpdateControl.noUpdate();
+    }
     RevisionWriter.Outcome history = revisionWriter.apply(daemon, revisions);
     if (history.collided()) {
       boolean written =
@@ -150,6 +163,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                 statusWriter.progress(key),
                 now));
     statusWriter.rememberProgress(key, decision.progress());
+    if (!fence.mayWrite()) {
+      return UpdateControl.noUpdate();
+    }
     PodWriter.SyncOutcome outcome =
         decision.plan() == null
             ? null
@@ -160,6 +176,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   /** Records the events and metrics of a pass, writes its status, and says when to look again. */
   private UpdateControl<NodeDaemon> report(
       NodeDaemon daemon, Decision decision, PodWriter.SyncOutcome outcome, Instant now) {
+    if (!fence.mayWrite()) {
+      return UpdateControl.noUpdate();
+    }
     String key = ReconcilerKeys.of(daemon);
     String namespace = daemon.getMetadata().getNamespace();
     String name = daemon.getMetadata().getName();

@@ -37,14 +37,16 @@ public class LeaderElectionProducer {
   @Produces
   @Dependent
   LeaderElectionConfiguration leaderElection(
-      LeaderElectionSettings settings, Instance<Operator> operator) {
+      LeaderElectionSettings settings, Instance<Operator> operator, LeaderFence fence) {
     // The Operator is looked up only when the Lease is lost: it is built from this configuration.
     LeaderLoss loss =
         LeaderLoss.exitingProcess(
             () -> operator.get().stop(),
             () -> shuttingDown || LeaderLoss.jvmShuttingDown(),
             settings.exitTimeout());
-    LeaderElectionConfiguration config = toConfiguration(settings, loss);
+    // A pause that may have cost the Lease steps down as a lost Lease does (LeaderFence).
+    fence.onTrip(loss::onStopLeading);
+    LeaderElectionConfiguration config = toConfiguration(settings, loss, fence::arm);
     if (config == null) {
       LOG.info("Leader election disabled (nodedaemon.leader-election.enabled=false)");
     } else {
@@ -64,6 +66,12 @@ public class LeaderElectionProducer {
    */
   public static LeaderElectionConfiguration toConfiguration(
       LeaderElectionSettings settings, LeaderLoss loss) {
+    return toConfiguration(settings, loss, () -> {});
+  }
+
+  /** The same, running {@code onStartLeading} when this replica wins the Lease. */
+  public static LeaderElectionConfiguration toConfiguration(
+      LeaderElectionSettings settings, LeaderLoss loss, Runnable onStartLeading) {
     if (!settings.enabled()) {
       return null;
     }
@@ -84,7 +92,7 @@ public class LeaderElectionProducer {
         .withLeaseDuration(settings.leaseDuration())
         .withRenewDeadline(settings.renewDeadline())
         .withRetryPeriod(settings.retryPeriod())
-        .withLeaderCallbacks(new LeaderCallbacks(() -> {}, loss::onStopLeading, leader -> {}))
+        .withLeaderCallbacks(new LeaderCallbacks(onStartLeading, loss::onStopLeading, leader -> {}))
         .withExitOnStopLeading(false)
         .build();
   }

@@ -85,7 +85,8 @@ final class AuditWriteLog {
       int query = uri.indexOf('?');
       log.record(
           method + " " + (query < 0 ? uri : uri.substring(0, query)),
-          Instant.parse(event.path("requestReceivedTimestamp").asText()));
+          Instant.parse(event.path("requestReceivedTimestamp").asText()),
+          event.path("userAgent").asText());
     }
   }
 }

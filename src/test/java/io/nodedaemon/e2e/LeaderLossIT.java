@@ -87,33 +87,40 @@ class LeaderLossIT {
     }
   }
 
+  /**
+   * JOSDK checks its Lease permissions first (a SelfSubjectRulesReview); a real API server answers
+   * this itself, the simulated one is told to grant them.
+   */
+  static void allowLeases(TestCluster cluster) {
+    if (cluster instanceof SimulatedCluster sim) {
+      sim.server()
+          .expect()
+          .post()
+          .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+          .andReturn(
+              201,
+              new SelfSubjectRulesReviewBuilder()
+                  .withNewStatus()
+                  .withResourceRules(
+                      new ResourceRuleBuilder()
+                          .withApiGroups("coordination.k8s.io")
+                          .withResources("leases")
+                          .withVerbs("*")
+                          .build())
+                  .withIncomplete(false)
+                  .endStatus()
+                  .build())
+          .always();
+    }
+  }
+
   @Test
   void aLeaderWhoseLeaseIsTakenExitsAndWritesNothingMore() throws Exception {
     Path base = Path.of("").toAbsolutePath();
     Path log = base.resolve("target/leader-loss-it.log");
     Files.deleteIfExists(log);
     try (TestCluster cluster = Backend.startCluster()) {
-      // JOSDK checks its Lease permissions first; a real API server answers this itself.
-      if (cluster instanceof SimulatedCluster sim) {
-        sim.server()
-            .expect()
-            .post()
-            .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-            .andReturn(
-                201,
-                new SelfSubjectRulesReviewBuilder()
-                    .withNewStatus()
-                    .withResourceRules(
-                        new ResourceRuleBuilder()
-                            .withApiGroups("coordination.k8s.io")
-                            .withResources("leases")
-                            .withVerbs("*")
-                            .build())
-                    .withIncomplete(false)
-                    .endStatus()
-                    .build())
-            .always();
-      }
+      allowLeases(cluster);
       KubernetesClient client = cluster.client();
       cluster.createNamespace(NS);
       cluster.createNamespace(LEASE_NS);

@@ -140,7 +140,8 @@ class CsvContentTest {
         List.of(
             "coordination.k8s.io/leases:get",
             "coordination.k8s.io/leases:create",
-            "coordination.k8s.io/leases:update"));
+            "coordination.k8s.io/leases:update",
+            "coordination.k8s.io/leases:patch"));
     assertThat(csv).isEqualTo(plain);
   }
 

@@ -94,6 +94,7 @@ class InstallManifestsTest {
                   .containsExactly(
                       "coordination.k8s.io/leases:create",
                       "coordination.k8s.io/leases:get",
+                      "coordination.k8s.io/leases:patch",
                       "coordination.k8s.io/leases:update");
             });
     assertThat(Manifests.ofKind(operator, RoleBinding.class))

@@ -135,6 +135,27 @@ public final class OperatorProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
   }
 
+  /**
+   * Freezes the whole JVM (SIGSTOP), as a long GC pause, a stalled node or a throttled cgroup
+   * would: every thread stops at once, its sockets stay open. {@link #resume} lets it go on.
+   */
+  public void suspend() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #suspend suspended} process go on where it stopped (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit =
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+    }
+  }
+
   /** Kills the process at once, as a crashed or evicted operator pod would die. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

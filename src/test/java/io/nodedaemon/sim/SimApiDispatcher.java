@@ -153,7 +153,10 @@ final class SimApiDispatcher extends Dispatcher {
     String path = request.getPath();
     int query = path.indexOf('?');
     if (!"GET".equals(request.getMethod())) {
-      writes.record(request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)));
+      writes.record(
+          request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)),
+          java.time.Instant.now(),
+          request.getHeader("User-Agent"));
     }
     // Discovery is matched on the bare path: kubectl appends ?timeout=32s, which would
     // otherwise miss every expectation and fall through to the store.

@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 public final class WriteLog {
   private final List<String> writes = new ArrayList<>();
   private final List<Instant> times = new ArrayList<>();
+  private final List<String> agents = new ArrayList<>();
   private final Runnable refresh;
 
   public WriteLog() {
@@ -30,8 +31,17 @@ public final class WriteLog {
 
   /** A write that arrived at {@code at} (the audit log's timestamp on the real control plane). */
   public synchronized void record(String write, Instant at) {
+    record(write, at, null);
+  }
+
+  /**
+   * The same, with the User-Agent that sent it (replicas of one ServiceAccount tell themselves
+   * apart only by it).
+   */
+  public synchronized void record(String write, Instant at, String userAgent) {
     writes.add(write);
     times.add(at);
+    agents.add(userAgent == null ? "" : userAgent);
   }
 
   /** A mark to count from: {@code count(mark, ...)} only sees later writes. */
@@ -43,6 +53,18 @@ public final class WriteLog {
   public synchronized List<String> since(int mark, Predicate<String> which) {
     refresh.run();
     return writes.subList(mark, writes.size()).stream().filter(which).toList();
+  }
+
+  /** The writes after {@code mark} whose User-Agent matches, as "METHOD path [agent]". */
+  public synchronized List<String> sinceBy(int mark, Predicate<String> userAgent) {
+    refresh.run();
+    List<String> out = new ArrayList<>();
+    for (int i = mark; i < writes.size(); i++) {
+      if (userAgent.test(agents.get(i))) {
+        out.add(writes.get(i) + "  [" + agents.get(i) + "]");
+      }
+    }
+    return out;
   }
 
   /** When the writes after {@code mark} that match arrived, in order (tests of retry timing). */
