@@ -99,6 +99,9 @@ public final class ChurnBenchmark {
       String backend,
       Duration initial,
       int changes,
+      Duration churnTook,
+      int finalNodes,
+      int recovered,
       Duration settled,
       Duration fairnessSpread,
       List<DaemonFigures> daemons,
@@ -178,6 +181,8 @@ public final class ChurnBenchmark {
               .max(Duration::compareTo)
               .orElseThrow();
 
+      progress(
+          "all " + namespaces.size() + " NodeDaemons settled in " + initial.toMillis() + " ms");
       int mark = cluster.writes().mark();
       Instant churnStart = Instant.now();
       long periodMillis = Math.max(1, Math.round(1000 / shape.rate()));
@@ -198,8 +203,23 @@ public final class ChurnBenchmark {
         }
         nodes.change(podInformer);
         nodes.collectGarbage(podInformer);
+        if ((k + 1) % Math.max(1, Math.round(shape.rate() * 30)) == 0) {
+          progress(
+              (k + 1)
+                  + " of "
+                  + total
+                  + " changes, "
+                  + checker.violations().size()
+                  + " violations");
+        }
       }
+      // The churn stops and the NotReady nodes recover. A NotReady node may hold a pod that could
+      // not be scheduled there (the not-ready NoSchedule taint): as upstream's rollingUpdate, the
+      // operator counts it against maxUnavailable for as long as the node stays NotReady, so with
+      // a budget of 1 a single such node holds the rollout (docs/reliability.md).
+      int recovered = nodes.recover();
       Instant churnStop = Instant.now();
+      progress("churn stopped, " + recovered + " NotReady nodes made Ready");
       Map<String, Duration> settled =
           checker.awaitSettled(churnStop, shape.bound(), () -> nodes.collectGarbage(podInformer));
       checker.close();
@@ -240,6 +260,9 @@ public final class ChurnBenchmark {
           cluster.backend(),
           initial,
           nodes.changes.get(),
+          Duration.between(churnStart, churnStop),
+          nodes.current.size(),
+          recovered,
           last,
           last.minus(first),
           figures,
@@ -249,6 +272,10 @@ public final class ChurnBenchmark {
           checker.checks.get(),
           resync);
     }
+  }
+
+  private static void progress(String message) {
+    System.out.println("churn: " + Instant.now() + " " + message);
   }
 
   static boolean isPods(String write, String ns) {
@@ -417,6 +444,18 @@ public final class ChurnBenchmark {
           }
         }
       }
+    }
+
+    /** Makes every NotReady node Ready again; returns how many there were. */
+    int recover() {
+      int n = 0;
+      for (SimNode node : new ArrayList<>(current.values())) {
+        if (!node.ready()) {
+          update(node.toBuilder().ready(true).build());
+          n++;
+        }
+      }
+      return n;
     }
 
     /** Relabels every node with a label no NodeDaemon selects on: a resync, nothing to do. */
@@ -828,6 +867,8 @@ public final class ChurnBenchmark {
       for (Pod p : controlled) {
         String node = p.getSpec().getNodeName();
         if (node == null || p.getMetadata().getDeletionTimestamp() != null || terminal(p)) {
+          // Unbound: the scheduler has not placed it yet (or cannot: an untolerated NoSchedule
+          // taint such as not-ready), so that node's pod is not ready either.
           return no("pod " + p.getMetadata().getName() + " unbound, terminating or terminal");
         }
         if (mayStay.contains(node)) {
@@ -921,6 +962,11 @@ public final class ChurnBenchmark {
           d.writes());
     }
     System.out.printf("%-34s %d ms%n", "all created at once, converged:", r.initial().toMillis());
+    System.out.printf(
+        "%-34s %d ms%n", "the churn took (changes made in):", r.churnTook().toMillis());
+    System.out.printf(
+        "%-34s %d (%d NotReady made Ready when the churn stopped)%n",
+        "nodes at the end:", r.finalNodes(), r.recovered());
     System.out.printf(
         "%-34s %d ms (fairness: first to last %d ms)%n",
         "converged after churn stopped:", r.settled().toMillis(), r.fairnessSpread().toMillis());
