@@ -248,7 +248,8 @@ public final class ChurnBenchmark {
                 ? w.stream().filter(s -> s.startsWith("DELETE") && isPods(s, ns)).count()
                 : deletesFromMetrics.getOrDefault(ns, 0L);
         long status = w.stream().filter(s -> s.contains("/nodedaemons/")).count();
-        long other = w.size() - creates - status - w.stream().filter(s -> isPods(s, ns)).count();
+        // Revisions and events: what is neither a pod write nor a status write.
+        long other = w.size() - status - w.stream().filter(s -> isPods(s, ns)).count();
         figures.add(new DaemonFigures(ns, settled.get(ns), creates, deletes, status, other));
       }
       List<String> violations = new ArrayList<>(checker.violations());
