@@ -336,6 +336,10 @@ public final class ChurnBenchmark {
         ProductionLikeObjects.foreignPod(
             ns, STABLE_NODE, owner.getMetadata().getUid(), Instant.now());
     pod.getMetadata().setName("foreign-agent");
+    // The namespace's default account: on the real control plane admission refuses a pod whose
+    // ServiceAccount does not exist.
+    pod.getSpec().setServiceAccountName(null);
+    pod.getSpec().setServiceAccount(null);
     pod.getMetadata().setLabels(Map.of("app", "agent"));
     pod.getMetadata()
         .setOwnerReferences(
