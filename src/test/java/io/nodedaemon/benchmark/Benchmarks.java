@@ -22,10 +22,14 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     int code = 0;
     try {
-      if (Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
+      if (!Boolean.getBoolean("bench.churn")
+          && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
         planner();
       }
-      if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
+      // -Dbench.churn=true: the load and churn run instead of the others (ChurnBenchmark).
+      if (Boolean.getBoolean("bench.churn")) {
+        ChurnBenchmark.runAndPrint();
+      } else if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
         List<Integer> sizes =
             Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))
                 .map(String::trim)

@@ -100,7 +100,8 @@ public final class E2eSupport {
                 p -> p.getSpec().getNodeName() == null ? "" : p.getSpec().getNodeName()));
   }
 
-  static boolean ready(Pod pod) {
+  /** Whether the pod's Ready condition is True (what the kubelet reports). */
+  public static boolean ready(Pod pod) {
     return pod.getStatus() != null
         && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * desired node has exactly one ready pod of the update revision, controlled by the NodeDaemon; no
  * other pod is left; the status tells exactly that; and a resync afterwards writes nothing.
  */
-final class FaultRecovery {
+public final class FaultRecovery {
 
   private FaultRecovery() {}
 
@@ -125,12 +125,7 @@ final class FaultRecovery {
       cluster.updateNode(
           SimNode.named(node).label(E2eSupport.GROUP_LABEL, group).label("resync", stamp).build());
     }
-    Predicate<String> operatorWrites =
-        in(namespace, "pods")
-            .and(w -> !w.startsWith("PATCH")) // the kubelet stand-in patches pod status
-            .or(in(namespace, "nodedaemons"))
-            .or(in(namespace, "controllerrevisions"))
-            .or(in(namespace, "events"));
+    Predicate<String> operatorWrites = operatorWrites(namespace);
     await()
         .during(quiet)
         .atMost(quiet.plusSeconds(5))
@@ -139,11 +134,25 @@ final class FaultRecovery {
             () -> assertThat(cluster.writes().since(mark, operatorWrites)).as("writes").isEmpty());
   }
 
+  /**
+   * The writes in {@code namespace} that only the operator makes: pod creates and deletes (not
+   * patches: the kubelet and scheduler stand-ins patch pods), NodeDaemon status, revisions, events.
+   * Once nothing is terminating, the kubelet deletes nothing either.
+   */
+  public static Predicate<String> operatorWrites(String namespace) {
+    return in(namespace, "pods")
+        .and(w -> !w.startsWith("PATCH")) // the kubelet stand-in patches pod status
+        .or(in(namespace, "nodedaemons"))
+        .or(in(namespace, "controllerrevisions"))
+        .or(in(namespace, "events"));
+  }
+
   static Predicate<String> in(String namespace, String what) {
     return w -> w.contains("/namespaces/" + namespace + "/" + what);
   }
 
-  static String controllerUid(Pod p) {
+  /** The uid of the pod's controller (ownerReference with controller: true), null if none. */
+  public static String controllerUid(Pod p) {
     List<OwnerReference> refs = p.getMetadata().getOwnerReferences();
     return refs == null
         ? null
