@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -196,7 +195,9 @@ public class DevCluster {
               .directory(targetDir.getParent().toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
-      builder.environment().putAll(Map.of("NODEDAEMON_DEV_PARENT", Long.toString(pid())));
+      builder
+          .environment()
+          .put("NODEDAEMON_DEV_PARENT", Long.toString(ProcessHandle.current().pid()));
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "dev-cluster-stop"));
       awaitKubeconfig(process, kubeconfig, log, choice == Choice.REAL ? 300 : 180);
@@ -213,10 +214,6 @@ public class DevCluster {
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the dev cluster: " + e.getMessage(), e);
     }
-  }
-
-  private static long pid() {
-    return ProcessHandle.current().pid();
   }
 
   /** The child writes the kubeconfig (atomically) once its API server answers. */

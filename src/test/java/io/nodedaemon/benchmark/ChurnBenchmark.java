@@ -19,10 +19,6 @@ import io.nodedaemon.sim.OperatorProcess;
 import io.nodedaemon.sim.SimNode;
 import io.nodedaemon.sim.SimulatedCluster;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -285,15 +281,8 @@ public final class ChurnBenchmark {
 
   /** Per namespace, the operator's nodedaemon_pods_deleted_total. */
   static Map<String, Long> deletedFromMetrics(int port) throws IOException, InterruptedException {
-    String body =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
     Map<String, Long> out = new HashMap<>();
-    for (String line : body.split("\n")) {
+    for (String line : ConvergenceBenchmark.metrics(port).split("\n")) {
       if (line.startsWith("nodedaemon_pods_deleted_total{")) {
         var m = java.util.regex.Pattern.compile("namespace=\"([^\"]+)\"").matcher(line);
         if (m.find()) {

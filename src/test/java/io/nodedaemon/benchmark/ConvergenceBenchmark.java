@@ -501,18 +501,20 @@ public final class ConvergenceBenchmark {
     return -1;
   }
 
+  /** The operator's /q/metrics, in Prometheus' text format. */
+  static String metrics(int port) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   /** Sum of jvm_memory_used_bytes{area="heap"} from the operator's /q/metrics. */
   static long heapUsed(int port) {
     try {
-      String body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
       double sum = 0;
-      for (String line : body.split("\n")) {
+      for (String line : metrics(port).split("\n")) {
         if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }

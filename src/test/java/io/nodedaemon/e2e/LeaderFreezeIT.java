@@ -3,7 +3,6 @@ package io.nodedaemon.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nodedaemon.cluster.Backend;
 import io.nodedaemon.cluster.RealControlPlane;
@@ -41,20 +40,11 @@ class LeaderFreezeIT {
    * lease > renew deadline > 1.2 × retry period.
    */
   static String[] replica(String identity) {
-    return new String[] {
-      "-Dnodedaemon.leader-election.enabled=true",
-      "-Dnodedaemon.leader-election.lease-namespace=" + LEASE_NS,
-      "-Dnodedaemon.leader-election.lease-name=" + LEASE,
-      "-Dnodedaemon.leader-election.identity=" + identity,
-      "-Dnodedaemon.leader-election.lease-duration=6s",
-      "-Dnodedaemon.leader-election.renew-deadline=4s",
-      "-Dnodedaemon.leader-election.retry-period=1s"
-    };
+    return LeaderLossIT.replica(identity, LEASE, "6s", "4s", "1s");
   }
 
   static String holder(KubernetesClient client) {
-    Lease lease = client.leases().inNamespace(LEASE_NS).withName(LEASE).get();
-    return lease == null ? null : lease.getSpec().getHolderIdentity();
+    return LeaderLossIT.holder(client, LEASE);
   }
 
   @Test

@@ -39,23 +39,34 @@ class LeaderLossIT {
 
   static final String LEASE = "leader-loss-it-lease";
 
+  // A long lease: fabric8's elector judges expiry by its own lease duration, not the holder's, and
+  // no replica may take the Lease from "someone-else" by expiry during the test. A leader still
+  // notices another holder at its next renewal (retry period).
   static String[] replica(String identity) {
+    return replica(identity, LEASE, "120s", "90s", "500ms");
+  }
+
+  /** The JVM flags of an operator replica electing its leader on {@code lease}. */
+  static String[] replica(
+      String identity, String lease, String leaseDuration, String renewDeadline, String retry) {
     return new String[] {
       "-Dnodedaemon.leader-election.enabled=true",
       "-Dnodedaemon.leader-election.lease-namespace=" + LEASE_NS,
-      "-Dnodedaemon.leader-election.lease-name=" + LEASE,
+      "-Dnodedaemon.leader-election.lease-name=" + lease,
       "-Dnodedaemon.leader-election.identity=" + identity,
-      // A long lease: fabric8's elector judges expiry by its own lease duration, not the
-      // holder's, and no replica may take the Lease from "someone-else" by expiry during the test.
-      // A leader still notices another holder at its next renewal (retry period).
-      "-Dnodedaemon.leader-election.lease-duration=120s",
-      "-Dnodedaemon.leader-election.renew-deadline=90s",
-      "-Dnodedaemon.leader-election.retry-period=500ms"
+      "-Dnodedaemon.leader-election.lease-duration=" + leaseDuration,
+      "-Dnodedaemon.leader-election.renew-deadline=" + renewDeadline,
+      "-Dnodedaemon.leader-election.retry-period=" + retry
     };
   }
 
   static String holder(KubernetesClient client) {
-    Lease lease = client.leases().inNamespace(LEASE_NS).withName(LEASE).get();
+    return holder(client, LEASE);
+  }
+
+  /** Who holds {@code lease} in the operator's namespace, or null. */
+  static String holder(KubernetesClient client, String name) {
+    Lease lease = client.leases().inNamespace(LEASE_NS).withName(name).get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
