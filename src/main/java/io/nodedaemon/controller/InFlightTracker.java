@@ -1,5 +1,6 @@
 package io.nodedaemon.controller;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.planner.InFlight;
 import jakarta.inject.Singleton;
@@ -70,6 +71,29 @@ public class InFlightTracker {
 
   public void deleteFailed(String daemonKey, String podName) {
     writes(daemonKey).deletes.remove(podName);
+  }
+
+  /**
+   * The pod informer delivered {@code pod} (an add or an update): a create it satisfies is done,
+   * even when the pod is gone again before the next pass reads the cache. Upstream's addPod lowers
+   * its expectations the same way; a pod created and then deleted between two passes (its node
+   * removed, the pod garbage collector quick) would otherwise hold its node, and with it the whole
+   * rollout, for the {@link #TTL}.
+   */
+  public void seen(Pod pod) {
+    OwnerReference controller = PodClaims.controllerOf(pod);
+    DaemonWrites w = controller == null ? null : byDaemon.get(controller.getUid());
+    if (w == null) {
+      return;
+    }
+    String name = pod.getMetadata().getName();
+    Create c = w.creates.get(name);
+    boolean live = pod.getMetadata().getDeletionTimestamp() == null;
+    if (c != null
+        && seen(
+            name, c, Map.of(name, pod.getMetadata().getUid()), live ? Set.of(name) : Set.of())) {
+      w.creates.remove(name, c);
+    }
   }
 
   /**

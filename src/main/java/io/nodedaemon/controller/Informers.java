@@ -41,7 +41,12 @@ final class Informers {
     return context.getControllerConfiguration().getEffectiveNamespaces().size() == 1;
   }
 
-  static InformerEventSource<Pod, NodeDaemon> pods(EventSourceContext<NodeDaemon> context) {
+  /**
+   * The pods, each delivered pod shown to the {@link InFlightTracker} before the pass it starts, as
+   * upstream's pod handlers observe expectations.
+   */
+  static InformerEventSource<Pod, NodeDaemon> pods(
+      EventSourceContext<NodeDaemon> context, InFlightTracker inFlight) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
             .withName(PODS)
@@ -51,7 +56,19 @@ final class Informers {
             .withInformerListLimit(LIST_PAGE_SIZE)
             .withSecondaryToPrimaryMapper(pod -> daemonsConcerning(pod, context))
             .build(),
-        context);
+        context) {
+      @Override
+      public void onAdd(Pod pod) {
+        inFlight.seen(pod);
+        super.onAdd(pod);
+      }
+
+      @Override
+      public void onUpdate(Pod oldPod, Pod newPod) {
+        inFlight.seen(newPod);
+        super.onUpdate(oldPod, newPod);
+      }
+    };
   }
 
   static InformerEventSource<Node, NodeDaemon> nodes(EventSourceContext<NodeDaemon> context) {

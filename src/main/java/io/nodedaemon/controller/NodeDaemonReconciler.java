@@ -93,7 +93,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   public List<EventSource<?, NodeDaemon>> prepareEventSources(
       EventSourceContext<NodeDaemon> context) {
     housekeeping.start(context.getPrimaryCache());
-    podInformer = Informers.pods(context);
+    podInformer = Informers.pods(context, inFlight);
     nodeInformer = Informers.nodes(context);
     revisionInformer = Informers.revisions(context);
     return List.of(podInformer, nodeInformer, revisionInformer);

@@ -55,6 +55,32 @@ class InFlightTrackerTest {
   }
 
   @Test
+  void aCreateIsDoneOnceTheInformerDeliveredThePodEvenIfItIsGoneBeforeThePass() {
+    // Created, bound to a node that is being removed and force-deleted by the pod garbage
+    // collector: the informer delivered the add and the delete, and the pass sees neither.
+    Pod created = new PodBuilder(p1).editMetadata().withUid("uid-p1").endMetadata().build();
+    tracker.created(KEY, "p1", "n1", T0);
+    tracker.createdAs(KEY, "p1", created);
+
+    tracker.seen(created);
+
+    assertThat(tracker.observe(KEY, List.of(), T0.plusSeconds(1))).isEqualTo(InFlight.NONE);
+  }
+
+  @Test
+  void aDeliveredPodOfAnotherUidOrATerminatingPredecessorDoesNotSatisfyACreate() {
+    Pod answered = new PodBuilder(p1).editMetadata().withUid("uid-answered").endMetadata().build();
+    Pod older = new PodBuilder(p1).editMetadata().withUid("uid-older").endMetadata().build();
+    tracker.created(KEY, "p1", "n1", T0);
+    tracker.seen(terminating(older, T0));
+    tracker.createdAs(KEY, "p1", answered);
+    tracker.seen(older);
+
+    assertThat(tracker.observe(KEY, List.of(), T0.plusSeconds(1)).nodesWithPendingCreate())
+        .containsExactly("n1");
+  }
+
+  @Test
   void aRefusedCreateLeavesNothingInFlight() {
     tracker.created(KEY, "p1", "n1", T0);
     tracker.createFailed(KEY, "p1");

@@ -20,6 +20,7 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.cluster.ClusterResource;
 import io.nodedaemon.cluster.InjectCluster;
 import io.nodedaemon.cluster.TestCluster;
+import io.nodedaemon.planner.DaemonPodFactory;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -129,6 +130,64 @@ class PodReplacementE2eTest {
     assertThat(predecessor.getStatus().getPhase()).isEqualTo("Failed");
     assertThat(successor.getMetadata().getName()).isNotEqualTo(old.getMetadata().getName());
     awaitStatus(client(), "deleted", "agent", converged(1));
+  }
+
+  /**
+   * A pod created and deleted again before the pass after its create reads the cache (its node
+   * removed and the pod garbage collector quick, say): the informer delivered it, so the create is
+   * done, and the node gets a new pod at once rather than after the 5-minute expectation timeout.
+   */
+  @Test
+  void aPodGoneBeforeThePassAfterItsCreateIsReplacedAtOnce() {
+    // The first node in name order gets its pod in the first slow-start batch; 40 more keep that
+    // pass creating (batches of 2, 4, 8, 16, 10) while the test deletes the pod it saw added.
+    List<String> nodes = new ArrayList<>(List.of("vanishing-a"));
+    for (int i = 0; i < 40; i++) {
+      nodes.add(String.format("vanishing-b%02d", i));
+    }
+    addNodes(cluster, "vanishing", nodes.toArray(String[]::new));
+    cluster.createNamespace("vanishing");
+    List<String> removed = new CopyOnWriteArrayList<>();
+    try (var watch =
+        client()
+            .pods()
+            .inNamespace("vanishing")
+            .watch(
+                new Watcher<Pod>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    if (action == Action.ADDED
+                        && removed.isEmpty()
+                        && "vanishing-a".equals(DaemonPodFactory.targetNodeName(pod))) {
+                      removed.add(pod.getMetadata().getUid());
+                      client()
+                          .pods()
+                          .inNamespace("vanishing")
+                          .withName(pod.getMetadata().getName())
+                          .withGracePeriod(0)
+                          .delete();
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      create(cluster, daemon("vanishing", "agent", "vanishing"));
+
+      await().atMost(TIMEOUT).until(() -> !removed.isEmpty());
+      Pod replacement =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () ->
+                      pods(client(), "vanishing").stream()
+                          .filter(p -> "vanishing-a".equals(DaemonPodFactory.targetNodeName(p)))
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(replacement.getMetadata().getUid()).isNotEqualTo(removed.get(0));
+      awaitStatus(client(), "vanishing", "agent", converged(nodes.size()));
+    }
   }
 
   @Test
