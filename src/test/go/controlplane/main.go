@@ -3,7 +3,8 @@
 // kube-controller-manager that a cluster without them would lack (service accounts, garbage
 // collection, namespaces, ClusterRole aggregation), all in one process, plus KWOK as the kubelet of every node when a kwok
 // binary is given. It writes an admin kubeconfig and a token file for test users, prints one
-// "ready" line, and stops cleanly on SIGTERM or SIGINT.
+// "ready" line, and stops cleanly on SIGTERM or SIGINT. Started again with the same --dir and
+// --port it comes back as a restarted control plane does: same data, address and credentials.
 package main
 
 import (
@@ -241,14 +242,25 @@ func runScheduler(ctx context.Context, errs chan<- error, args []string) {
 	}
 }
 
+// startEtcd starts etcd on the data and ports of an earlier run in dir, if there was one (a member
+// keeps its peer URL in its data), else on free ports that it writes down for a restart.
 func startEtcd(dir string) (string, *embed.Etcd, error) {
-	clientPort, err := freePort()
-	if err != nil {
-		return "", nil, err
-	}
-	peerPort, err := freePort()
-	if err != nil {
-		return "", nil, err
+	portsFile := filepath.Join(dir, "etcd-ports")
+	var clientPort, peerPort int
+	if b, err := os.ReadFile(portsFile); err == nil {
+		if _, err := fmt.Sscanf(string(b), "%d %d", &clientPort, &peerPort); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", portsFile, err)
+		}
+	} else {
+		if clientPort, err = freePort(); err != nil {
+			return "", nil, err
+		}
+		if peerPort, err = freePort(); err != nil {
+			return "", nil, err
+		}
+		if err := os.WriteFile(portsFile, []byte(fmt.Sprintf("%d %d\n", clientPort, peerPort)), 0o600); err != nil {
+			return "", nil, err
+		}
 	}
 	clientURL, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(clientPort))
 	peerURL, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(peerPort))
@@ -283,12 +295,21 @@ type credentialFiles struct {
 // writeCredentials writes the service-account signing key, a static token file with the admin and
 // the test users (alice, bob: no rights until a test binds a role to them), and the admin
 // kubeconfig. The serving certificate is the self-signed one kube-apiserver makes in --cert-dir.
+// A restart in the same dir keeps the key and tokens of the first run, so that every client's
+// credentials, service-account tokens included, stay valid.
 func writeCredentials(dir string, port int) (credentialFiles, error) {
 	f := credentialFiles{
 		kubeconfig: filepath.Join(dir, "admin.kubeconfig"),
 		tokens:     filepath.Join(dir, "tokens.csv"),
 		saKey:      filepath.Join(dir, "sa.key"),
 		adminToken: randomToken(),
+	}
+	if b, err := os.ReadFile(f.tokens); err == nil {
+		if _, err := os.Stat(f.saKey); err != nil {
+			return f, err
+		}
+		f.adminToken = strings.SplitN(string(b), ",", 2)[0]
+		return f, writeKubeconfig(f, port)
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -306,6 +327,10 @@ func writeCredentials(dir string, port int) (credentialFiles, error) {
 	if err := os.WriteFile(f.tokens, []byte(strings.Join(tokens, "\n")+"\n"), 0o600); err != nil {
 		return f, err
 	}
+	return f, writeKubeconfig(f, port)
+}
+
+func writeKubeconfig(f credentialFiles, port int) error {
 	kubeconfig := fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
@@ -325,7 +350,7 @@ contexts:
     namespace: default
 current-context: controlplane
 `, port, f.adminToken)
-	return f, os.WriteFile(f.kubeconfig, []byte(kubeconfig), 0o600)
+	return os.WriteFile(f.kubeconfig, []byte(kubeconfig), 0o600)
 }
 
 func waitReady(ctx context.Context, errs <-chan error, port int, token string) error {

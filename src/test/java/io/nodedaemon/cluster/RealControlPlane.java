@@ -53,7 +53,7 @@ public final class RealControlPlane implements TestCluster {
 
   private static RealControlPlane shared;
 
-  private final Process process;
+  private volatile Process process;
   private final Path dir;
   private final Path kubeconfig;
   private final KubernetesClient client;
@@ -124,25 +124,42 @@ public final class RealControlPlane implements TestCluster {
    * terminationCap} (zero: at once, as the benchmarks want).
    */
   public static RealControlPlane start(Duration kubeletDelay, Duration terminationCap) {
-    Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
     Backend.requireRealControlPlane();
     try {
       Path dir =
           Files.createTempDirectory(
               Files.createDirectories(BINARIES.resolve("runs")).toAbsolutePath(), "run-");
-      Path log = dir.resolve("controlplane.log");
-      Process process =
-          new ProcessBuilder(
-                  binary.toString(),
-                  "--dir",
-                  dir.toString(),
-                  "--audit-log",
-                  dir.resolve("audit.log").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      Path ready = dir.resolve("ready");
-      Instant deadline = Instant.now().plusSeconds(180);
+      Process process = launch(dir, 0);
+      return new RealControlPlane(
+          process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay, terminationCap);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs the control plane binary on {@code dir} (its data and credentials, if an earlier run left
+   * them) and {@code port} (0: a free one), and waits until it is ready.
+   */
+  private static Process launch(Path dir, int port) throws IOException {
+    Path binary = BINARIES.resolve("controlplane").toAbsolutePath();
+    Path log = dir.resolve("controlplane.log");
+    Path ready = dir.resolve("ready");
+    Files.deleteIfExists(ready);
+    Process process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--dir",
+                dir.toString(),
+                "--port",
+                String.valueOf(port),
+                "--audit-log",
+                dir.resolve("audit.log").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    Instant deadline = Instant.now().plusSeconds(180);
+    try {
       while (!Files.exists(ready)) {
         if (!process.isAlive()) {
           throw new IllegalStateException(
@@ -160,15 +177,17 @@ public final class RealControlPlane implements TestCluster {
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
-      LOG.infof("real control plane started in %s (%s)", dir, Files.readString(log).strip());
-      return new RealControlPlane(
-          process, dir, dir.resolve("admin.kubeconfig"), kubeletDelay, terminationCap);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      process.destroyForcibly();
       throw new IllegalStateException(e);
     }
+    String said;
+    try (var lines = Files.lines(log)) {
+      said = lines.filter(l -> l.startsWith("controlplane ready")).reduce((a, b) -> b).orElse("");
+    }
+    LOG.infof("real control plane started in %s (%s)", dir, said);
+    return process;
   }
 
   /**
@@ -413,6 +432,27 @@ public final class RealControlPlane implements TestCluster {
     } finally {
       signal("CONT");
     }
+  }
+
+  /**
+   * Stops the control plane (SIGTERM: kube-apiserver, etcd, scheduler and controllers shut down),
+   * leaves it down for {@code down}, and starts it again on the same port, data and credentials, as
+   * a restarted API server comes back. Every connection breaks; clients must reconnect and watch
+   * again.
+   */
+  public synchronized void restart(Duration down) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new UnsupportedOperationException("an existing cluster is not ours to restart");
+    }
+    int port = java.net.URI.create(client.getConfiguration().getMasterUrl()).getPort();
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+    LOG.infof("real control plane stopped (exit %d), down for %s", process.exitValue(), down);
+    // A test step of the given length, not operator logic.
+    TimeUnit.MILLISECONDS.sleep(down.toMillis());
+    process = launch(dir, port);
   }
 
   private void signal(String name) throws IOException, InterruptedException {

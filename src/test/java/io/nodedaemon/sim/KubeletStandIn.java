@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,9 @@ public final class KubeletStandIn implements AutoCloseable {
 
   /** How long the stand-in waits at most before it stops a deleted pod's containers, by default. */
   public static final Duration DEFAULT_TERMINATION_CAP = Duration.ofSeconds(1);
+
+  /** How long after a failed call (API unreachable, 5xx, 429) a step is tried again. */
+  static final Duration RETRY = Duration.ofSeconds(1);
 
   private final KubernetesClient client;
   private final Duration delay;
@@ -202,10 +206,12 @@ public final class KubeletStandIn implements AutoCloseable {
           || (pod.getStatus() != null
               && pod.getStatus().getPhase() != null
               && !"Pending".equals(pod.getStatus().getPhase()))) {
+        starting.remove(uid);
         return;
       }
       if (failingOnStart.test(pod)) {
         terminate(namespace, name, "Failed", 1, "Error");
+        starting.remove(uid);
         return;
       }
       boolean ready = !heldReadiness.test(pod);
@@ -245,11 +251,13 @@ public final class KubeletStandIn implements AutoCloseable {
               .build();
       mergeStatus(namespace, name, status);
       started.incrementAndGet();
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       LOG.debugf("could not start %s/%s: %s", namespace, name, e.getMessage());
-    } finally {
-      starting.remove(uid);
+      if (retryLater(e, () -> start(namespace, name, uid))) {
+        return;
+      }
     }
+    starting.remove(uid);
   }
 
   private void maybeTerminate(Pod pod) {
@@ -289,7 +297,9 @@ public final class KubeletStandIn implements AutoCloseable {
       finishDeletion(namespace, name, uid);
     } catch (RuntimeException e) { // gone meanwhile (404, or no pod to patch): nothing left to stop
       LOG.debugf("could not stop %s/%s: %s", namespace, name, e.getMessage());
-      terminating.remove(uid);
+      if (!retryLater(e, () -> stopContainers(namespace, name, uid))) {
+        terminating.remove(uid);
+      }
     }
   }
 
@@ -308,9 +318,35 @@ public final class KubeletStandIn implements AutoCloseable {
       // this name cannot be re-created meanwhile, since only this delete removes the old one.
       client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
       terminating.remove(uid);
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       LOG.debugf("could not delete %s/%s: %s", namespace, name, e.getMessage());
-      terminating.remove(uid);
+      if (!retryLater(e, () -> finishDeletion(namespace, name, uid))) {
+        terminating.remove(uid);
+      }
+    }
+  }
+
+  /**
+   * As a kubelet's pod worker, tries a step again a second later unless the API server said the pod
+   * is gone or the call is wrong (a 4xx other than 429) or the pod was missing: a connection closed
+   * or refused, a 5xx or a 429 (the API server restarting, say) changes nothing about the pod, so
+   * no watch event would bring it back. Returns whether the step was scheduled again.
+   */
+  private boolean retryLater(RuntimeException e, Runnable step) {
+    boolean refused =
+        e instanceof KubernetesClientException k
+            && k.getCode() >= 400
+            && k.getCode() < 500
+            && k.getCode() != 429;
+    if (refused || e instanceof IllegalArgumentException) {
+      return false;
+    }
+    try {
+      timer.schedule(step, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.infof("trying again in %s: %s", RETRY, e.getMessage());
+      return true;
+    } catch (RejectedExecutionException closed) {
+      return false;
     }
   }
 

@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,6 +156,42 @@ class StandInsTest {
         .isLessThan(Duration.ofSeconds(10));
   }
 
+  /**
+   * A kubelet whose calls fail while the API server restarts tries again: nothing about the pod
+   * changes meanwhile, so no watch event would bring it back.
+   */
+  @Test
+  void theKubeletTriesAStartAndAGracefulDeletionAgainAfterTheApiFailedIt() {
+    try (SimulatedCluster bare = SimulatedCluster.builder().start();
+        KubernetesClient kubeletClient =
+            new KubernetesClientBuilder()
+                .withConfig(
+                    new ConfigBuilder(Config.empty())
+                        .withMasterUrl(bare.url())
+                        .withHttp2Disable(true)
+                        .withRequestRetryBackoffLimit(0) // not exempt from faults, not retried
+                        .build())
+                .build();
+        KubeletStandIn kubelet =
+            new KubeletStandIn(kubeletClient, Duration.ZERO, Clock.systemUTC())) {
+      SimFaults.Requests calls = new SimFaults.Requests(null, null, false);
+      SimFaults.Fault down = bare.faults().fail(calls, 503, "ServiceUnavailable", 3);
+      Pod pod = pinned("worker-1", "img:1").editSpec().withNodeName("worker-1").endSpec().build();
+      String name = bare.client().pods().resource(pod).create().getMetadata().getName();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> "Running".equals(phase(bare.client().pods().withName(name).get())));
+      assertThat(down.hits()).as("the start failed first").isEqualTo(3);
+
+      SimFaults.Fault downAgain = bare.faults().fail(calls, 503, "ServiceUnavailable", 3);
+      bare.client().pods().withName(name).delete();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> bare.client().pods().withName(name).get() == null);
+      assertThat(downAgain.hits()).as("the deletion failed first").isEqualTo(3);
+    }
+  }
+
   @Test
   void aHeldPodStaysTerminatingInATerminalPhaseUntilReleased() {
     String name = runningPod("img:held");
@@ -244,7 +285,10 @@ class StandInsTest {
 
   /** The pod's phase, or null before the kubelet stand-in has written any status. */
   static String phase(String name) {
-    Pod pod = pod(name);
+    return phase(pod(name));
+  }
+
+  static String phase(Pod pod) {
     return pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
   }
 
