@@ -35,8 +35,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,6 +109,9 @@ public final class ChurnBenchmark {
       List<String> violations,
       long checks,
       List<String> resyncWrites) {}
+
+  /** How many threads write the node changes. */
+  static final int WRITERS = Integer.getInteger("bench.churn.writers", 4);
 
   static final String TIER = "churn.example/tier";
   static final String MAINTENANCE = "churn.example/maintenance";
@@ -184,6 +190,10 @@ public final class ChurnBenchmark {
       long periodMillis = Math.max(1, Math.round(1000 / shape.rate()));
       long total = Math.round(shape.rate() * shape.churn().toMillis() / 1000.0);
       int rollouts = 0;
+      // The changes are chosen on schedule and written by a few threads: a loaded API server's
+      // write latency would otherwise cap the rate (one thread reached about 4.6 a second).
+      ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+      List<CompletableFuture<Void>> writes = new ArrayList<>();
       for (long k = 0; k < total; k++) {
         Instant due = churnStart.plusMillis(k * periodMillis);
         long wait = Duration.between(Instant.now(), due).toMillis();
@@ -197,8 +207,7 @@ public final class ChurnBenchmark {
             Rollouts.setImage(client, ns, "example.org/agent:" + (rollouts + 1));
           }
         }
-        nodes.change(podInformer);
-        nodes.collectGarbage(podInformer);
+        writes.add(CompletableFuture.runAsync(nodes.nextChange(podInformer), writers));
         if ((k + 1) % Math.max(1, Math.round(shape.rate() * 30)) == 0) {
           progress(
               (k + 1)
@@ -209,6 +218,9 @@ public final class ChurnBenchmark {
                   + " violations");
         }
       }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+      writers.shutdown();
+      nodes.collectGarbage(podInformer);
       // The churn stops and the NotReady nodes recover. A NotReady node may hold a pod that could
       // not be scheduled there (the not-ready NoSchedule taint): as upstream's rollingUpdate, the
       // operator counts it against maxUnavailable for as long as the node stays NotReady, so with
@@ -349,6 +361,7 @@ public final class ChurnBenchmark {
     private final Random random;
     private final Map<String, SimNode> current = new LinkedHashMap<>();
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private int next;
     final AtomicInteger changes = new AtomicInteger();
 
@@ -358,34 +371,62 @@ public final class ChurnBenchmark {
     }
 
     void add() {
+      addition().run();
+    }
+
+    /** Records a new node and returns the write that creates it. */
+    private Runnable addition() {
       String name = String.format("churn-n%05d", next++);
       SimNode node = SimNode.named(name).label(TIER, random.nextBoolean() ? "a" : "b").build();
       put(node);
-      if (cluster instanceof RealControlPlane real) {
-        real.addNode(ProductionLikeObjects.node(node.toNode(Instant.now()), Instant.now()));
-      } else {
-        cluster.addNode(node);
-      }
+      return () -> {
+        if (cluster instanceof RealControlPlane real) {
+          real.addNode(ProductionLikeObjects.node(node.toNode(Instant.now()), Instant.now()));
+        } else {
+          cluster.addNode(node);
+        }
+      };
     }
 
     private void put(SimNode node) {
       current.put(node.name(), node);
     }
 
-    /** One change: add, remove, taint/untaint, relabel or flip readiness, at random. */
-    void change(SharedIndexInformer<Pod> pods) {
+    /**
+     * Chooses one change (add, remove, taint/untaint, relabel or flip readiness) at random and
+     * records it, and returns the write that makes it, to be run on another thread so that slow
+     * writes do not slow the rate. A node whose write is still running is not chosen (two writes of
+     * one node could land in the other order).
+     */
+    Runnable nextChange(SharedIndexInformer<Pod> pods) {
       changes.incrementAndGet();
       int kind = random.nextInt(5);
-      if (kind == 0 || current.size() < 3) {
-        add();
-        return;
-      }
       List<String> names = new ArrayList<>(current.keySet());
       names.remove(STABLE_NODE);
-      String name = names.get(random.nextInt(names.size()));
+      names.removeAll(busy);
+      String name;
+      Runnable write;
+      if (kind == 0 || current.size() < 3 || names.isEmpty()) {
+        name = String.format("churn-n%05d", next);
+        write = addition();
+      } else {
+        name = names.get(random.nextInt(names.size()));
+        write = write(kind, name, pods);
+      }
+      busy.add(name);
+      return () -> {
+        try {
+          write.run();
+        } finally {
+          busy.remove(name);
+        }
+      };
+    }
+
+    private Runnable write(int kind, String name, SharedIndexInformer<Pod> pods) {
       SimNode node = current.get(name);
-      switch (kind) {
-        case 1 -> remove(name, pods);
+      return switch (kind) {
+        case 1 -> removal(name, pods);
         case 2 ->
             update(
                 node.taints().stream().anyMatch(t -> MAINTENANCE.equals(t.getKey()))
@@ -397,23 +438,26 @@ public final class ChurnBenchmark {
                     .label(TIER, "a".equals(node.labels().get(TIER)) ? "b" : "a")
                     .build());
         default -> update(node.toBuilder().ready(!node.ready()).build());
-      }
+      };
     }
 
-    private void update(SimNode node) {
+    /** Records the node's new state and returns the write that makes it. */
+    private Runnable update(SimNode node) {
       put(node);
-      E2eSupport.retryOnConflict(() -> cluster.updateNode(node));
+      return () -> E2eSupport.retryOnConflict(() -> cluster.updateNode(node));
     }
 
     /**
      * Removes the node and then, as the pod garbage collector does for pods bound to a node that is
      * gone, force-deletes its pods (neither backend runs that controller).
      */
-    private void remove(String name, SharedIndexInformer<Pod> pods) {
+    private Runnable removal(String name, SharedIndexInformer<Pod> pods) {
       current.remove(name);
-      removed.add(name);
-      cluster.removeNode(name);
-      collectGarbage(pods);
+      return () -> {
+        removed.add(name);
+        cluster.removeNode(name);
+        collectGarbage(pods);
+      };
     }
 
     /**
@@ -445,7 +489,7 @@ public final class ChurnBenchmark {
       int n = 0;
       for (SimNode node : new ArrayList<>(current.values())) {
         if (!node.ready()) {
-          update(node.toBuilder().ready(true).build());
+          update(node.toBuilder().ready(true).build()).run();
           n++;
         }
       }
@@ -456,7 +500,7 @@ public final class ChurnBenchmark {
     void touchAll() {
       String stamp = UUID.randomUUID().toString().substring(0, 8);
       for (SimNode node : new ArrayList<>(current.values())) {
-        update(node.toBuilder().label(RESYNC, stamp).build());
+        update(node.toBuilder().label(RESYNC, stamp).build()).run();
       }
     }
   }
