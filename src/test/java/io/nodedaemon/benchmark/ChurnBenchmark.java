@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
@@ -362,6 +363,7 @@ public final class ChurnBenchmark {
     private final Map<String, SimNode> current = new LinkedHashMap<>();
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Set<String> collected = ConcurrentHashMap.newKeySet();
     private int next;
     final AtomicInteger changes = new AtomicInteger();
 
@@ -468,7 +470,9 @@ public final class ChurnBenchmark {
     void collectGarbage(SharedIndexInformer<Pod> pods) {
       for (Pod p : pods.getStore().list()) {
         String node = p.getSpec().getNodeName();
-        if (node != null && removed.contains(node)) {
+        // Each pod once: the informer shows a deleted pod until its watch event arrives, and
+        // deleting it again from every writer thread made the real run's writes fall behind.
+        if (node != null && removed.contains(node) && collected.add(p.getMetadata().getUid())) {
           try {
             cluster
                 .client()
@@ -477,8 +481,10 @@ public final class ChurnBenchmark {
                 .withName(p.getMetadata().getName())
                 .withGracePeriod(0)
                 .delete();
-          } catch (RuntimeException e) {
-            // gone already
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+              collected.remove(p.getMetadata().getUid()); // the next sweep tries again
+            }
           }
         }
       }

@@ -109,6 +109,32 @@ class RollbackStepTest {
     assertThat(Conditions.isTrue(c.known.getConditions(), Conditions.STALLED)).isFalse();
   }
 
+  /**
+   * Turning the automation off does not undo what it started: the rollback goes on under the same
+   * budget and the stalled template is not tried again; only a new template ends the rollback.
+   */
+  @Test
+  void turningAutoRollbackOffMidRollbackFinishesItAndRetriesNothing() {
+    RollingUpdateNodeDaemon ru = strategy(1, 0);
+    Cluster c = new Cluster(ru);
+    c.converge();
+    String good = c.known.getUpdateRevision();
+    c.setImage("bad");
+    String bad = c.updateHash();
+    c.untilRollbackStarts();
+    assertThat(c.podsOf(bad)).as("the rollback has pods to replace").isPositive();
+
+    ru.setAutoRollback(false);
+    c.daemon.getMetadata().setGeneration(c.daemon.getMetadata().getGeneration() + 1);
+    c.converge();
+
+    assertThat(c.podsOf(bad)).isZero();
+    assertThat(c.podsOf(good)).isEqualTo(NODES);
+    assertRolledBack(c.known, bad, good);
+    assertThat(c.maxNodesDown).isLessThanOrEqualTo(1);
+    assertThat(c.eventReasons()).containsOnlyOnce(Rollback.REASON);
+  }
+
   @Test
   void aSurgeRollbackRemovesTheSurgePodsAndNeverTakesANodeDown() {
     Cluster c = new Cluster(strategy(0, 2));
