@@ -89,9 +89,7 @@ public class InFlightTracker {
     String name = pod.getMetadata().getName();
     Create c = w.creates.get(name);
     boolean live = pod.getMetadata().getDeletionTimestamp() == null;
-    if (c != null
-        && seen(
-            name, c, Map.of(name, pod.getMetadata().getUid()), live ? Set.of(name) : Set.of())) {
+    if (c != null && satisfies(c, pod.getMetadata().getUid(), live)) {
       w.creates.remove(name, c);
     }
   }
@@ -118,7 +116,7 @@ public class InFlightTracker {
         .entrySet()
         .removeIf(
             e ->
-                seen(e.getKey(), e.getValue(), uidByName, live)
+                satisfies(e.getValue(), uidByName.get(e.getKey()), live.contains(e.getKey()))
                     || e.getValue().at().isBefore(expiry));
     w.deletes.entrySet().removeIf(e -> !live.contains(e.getKey()) || e.getValue().isBefore(expiry));
     if (w.creates.isEmpty() && w.deletes.isEmpty()) {
@@ -131,12 +129,12 @@ public class InFlightTracker {
   }
 
   /**
-   * A create shows in the cache as the pod the API server answered with (same uid); while the
-   * answer is unknown, as a live pod of that name (a terminating one is a predecessor).
+   * Whether a pod of the create's name, with this uid and live or terminating, is the created one:
+   * the pod the API server answered with (same uid); while the answer is unknown, a live pod of
+   * that name (a terminating one is a predecessor).
    */
-  private static boolean seen(
-      String name, Create c, Map<String, String> uidByName, Set<String> live) {
-    return c.uid() == null ? live.contains(name) : c.uid().equals(uidByName.get(name));
+  private static boolean satisfies(Create c, String uid, boolean live) {
+    return c.uid() == null ? live : c.uid().equals(uid);
   }
 
   /**

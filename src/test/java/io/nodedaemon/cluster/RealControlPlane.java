@@ -19,6 +19,7 @@ import io.nodedaemon.sim.WriteLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -444,7 +445,7 @@ public final class RealControlPlane implements TestCluster {
     if (process == null) {
       throw new UnsupportedOperationException("an existing cluster is not ours to restart");
     }
-    int port = java.net.URI.create(client.getConfiguration().getMasterUrl()).getPort();
+    int port = URI.create(client.getConfiguration().getMasterUrl()).getPort();
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();

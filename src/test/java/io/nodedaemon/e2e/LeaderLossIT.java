@@ -3,8 +3,6 @@ package io.nodedaemon.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -104,24 +102,7 @@ class LeaderLossIT {
    */
   static void allowLeases(TestCluster cluster) {
     if (cluster instanceof SimulatedCluster sim) {
-      sim.server()
-          .expect()
-          .post()
-          .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-          .andReturn(
-              201,
-              new SelfSubjectRulesReviewBuilder()
-                  .withNewStatus()
-                  .withResourceRules(
-                      new ResourceRuleBuilder()
-                          .withApiGroups("coordination.k8s.io")
-                          .withResources("leases")
-                          .withVerbs("*")
-                          .build())
-                  .withIncomplete(false)
-                  .endStatus()
-                  .build())
-          .always();
+      SimulatedCluster.grantLeaseRules(sim.server());
     }
   }
 

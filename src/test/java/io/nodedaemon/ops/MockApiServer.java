@@ -1,8 +1,6 @@
 package io.nodedaemon.ops;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -10,6 +8,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.nodedaemon.sim.SimulatedCluster;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,24 +32,7 @@ final class MockApiServer implements AutoCloseable {
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(
-            201,
-            new SelfSubjectRulesReviewBuilder()
-                .withNewStatus()
-                .withResourceRules(
-                    new ResourceRuleBuilder()
-                        .withApiGroups("coordination.k8s.io")
-                        .withResources("leases")
-                        .withVerbs("*")
-                        .build())
-                .withIncomplete(false)
-                .endStatus()
-                .build())
-        .always();
+    SimulatedCluster.grantLeaseRules(server);
     client = server.createClient();
     for (var crd :
         Manifests.load(

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -140,6 +142,31 @@ public final class SimulatedCluster implements TestCluster {
   /** The underlying mock server, e.g. to add {@code expect()} failure injections. */
   public KubernetesMockServer server() {
     return server;
+  }
+
+  /**
+   * Answers JOSDK's start-up check of its Lease permissions (a SelfSubjectRulesReview, which a real
+   * API server answers itself) with every verb on leases.
+   */
+  public static void grantLeaseRules(KubernetesMockServer server) {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            new SelfSubjectRulesReviewBuilder()
+                .withNewStatus()
+                .withResourceRules(
+                    new ResourceRuleBuilder()
+                        .withApiGroups("coordination.k8s.io")
+                        .withResources("leases")
+                        .withVerbs("*")
+                        .build())
+                .withIncomplete(false)
+                .endStatus()
+                .build())
+        .always();
   }
 
   /** Faults injected into the operator's requests (the cluster's own client is exempt). */
