@@ -62,10 +62,22 @@ public final class KubeletStandIn implements AutoCloseable {
   private final Duration delay;
   private final Duration terminationCap;
   private final Clock clock;
+
+  /**
+   * Threads that start and stop pods: each step is a blocking GET and PATCH, so one thread capped a
+   * cluster of hundreds of nodes at what one round trip after another allows (a real cluster has a
+   * kubelet per node).
+   */
+  static final int THREADS = 4;
+
   // Timed transitions go through a scheduler instead of sleeping so that many pods start in
   // parallel.
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(r -> SchedulerStandIn.daemon(r, "sim-kubelet"));
+      Executors.newScheduledThreadPool(THREADS, r -> SchedulerStandIn.daemon(r, "sim-kubelet"));
+  // The steps of one pod run one at a time (a start must not overwrite the terminal phase a
+  // concurrent stop just wrote), as one kubelet's pod worker runs them; a pod takes a stripe by
+  // uid.
+  private final Object[] podLocks = new Object[64];
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final Set<String> terminating = ConcurrentHashMap.newKeySet();
   private final AtomicInteger started = new AtomicInteger();
@@ -90,6 +102,9 @@ public final class KubeletStandIn implements AutoCloseable {
     this.delay = delay;
     this.terminationCap = terminationCap;
     this.clock = clock;
+    for (int i = 0; i < podLocks.length; i++) {
+      podLocks[i] = new Object();
+    }
     this.pods =
         client
             .pods()
@@ -198,6 +213,12 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   private void start(String namespace, String name, String uid) {
+    synchronized (lockOf(uid)) {
+      startLocked(namespace, name, uid);
+    }
+  }
+
+  private void startLocked(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
       if (pod == null
@@ -283,6 +304,12 @@ public final class KubeletStandIn implements AutoCloseable {
    * The grace period is over (or the containers exited): report the terminal phase, then delete.
    */
   private void stopContainers(String namespace, String name, String uid) {
+    synchronized (lockOf(uid)) {
+      stopContainersLocked(namespace, name, uid);
+    }
+  }
+
+  private void stopContainersLocked(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
       if (pod == null || !uid.equals(pod.getMetadata().getUid())) {
@@ -304,6 +331,12 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   private void finishDeletion(String namespace, String name, String uid) {
+    synchronized (lockOf(uid)) {
+      finishDeletionLocked(namespace, name, uid);
+    }
+  }
+
+  private void finishDeletionLocked(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
       if (pod == null || !uid.equals(pod.getMetadata().getUid())) {
@@ -332,6 +365,10 @@ public final class KubeletStandIn implements AutoCloseable {
    * or refused, a 5xx or a 429 (the API server restarting, say) changes nothing about the pod, so
    * no watch event would bring it back. Returns whether the step was scheduled again.
    */
+  private Object lockOf(String uid) {
+    return podLocks[Math.floorMod(uid.hashCode(), podLocks.length)];
+  }
+
   private boolean retryLater(RuntimeException e, Runnable step) {
     boolean refused =
         e instanceof KubernetesClientException k
