@@ -36,6 +36,14 @@ public final class Benchmarks {
                 .map(Integer::parseInt)
                 .toList();
         convergence(sizes);
+        // -Dbench.many=DxN (default 20x200; "none" skips): D NodeDaemons created together.
+        String many = System.getProperty("bench.many", "20x200");
+        if (!"none".equals(many)) {
+          String[] dn = many.split("x");
+          ManyDaemonsBenchmark.print(
+              new ManyDaemonsBenchmark(Path.of("").toAbsolutePath())
+                  .run(Integer.parseInt(dn[0]), Integer.parseInt(dn[1]), Duration.ofMinutes(10)));
+        }
       }
     } catch (Exception e) {
       e.printStackTrace();
@@ -132,9 +140,11 @@ public final class Benchmarks {
             + ")");
     System.out.println(
         "(R-FLOOR: rounds x kubelet delay; R-FLOOR+: that plus the create floor, since a rollout");
-    System.out.println(" re-creates every pod and the API server's throughput bounds it too)");
+    System.out.println(" re-creates every pod and the API server's throughput bounds it too;");
+    System.out.println(
+        " R-CLIENT: a plain client doing the same rounds: delete 10%, wait gone, create, wait ready)");
     System.out.printf(
-        "%6s %10s %10s %6s %11s %11s %6s %11s %6s %10s %8s %9s %8s%n",
+        "%6s %10s %10s %6s %11s %11s %6s %11s %6s %11s %6s %10s %8s %9s %8s%n",
         "NODES",
         "CONVERGE",
         "FLOOR",
@@ -144,6 +154,8 @@ public final class Benchmarks {
         "RATIO",
         "R-FLOOR+",
         "RATIO",
+        "R-CLIENT",
+        "RATIO",
         "STARTUP",
         "RSS-MiB",
         "LIVE-HEAP",
@@ -151,7 +163,7 @@ public final class Benchmarks {
     for (var r : rows) {
       long floorPlus = r.rolloutFloor().toMillis() + r.floor().toMillis();
       System.out.printf(
-          "%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %8dms %8d %9d %8d%n",
+          "%6d %8dms %8dms %6.2f %9dms %9dms %6.2f %9dms %6.2f %9dms %6.2f %8dms %8d %9d %8d%n",
           r.nodes(),
           r.converge().toMillis(),
           r.floor().toMillis(),
@@ -161,6 +173,8 @@ public final class Benchmarks {
           r.rolloutRatio(),
           floorPlus,
           (double) r.rollout().toMillis() / floorPlus,
+          r.rolloutClient().toMillis(),
+          r.rolloutClientRatio(),
           r.startupToFirstReconcile().toMillis(),
           r.rssKiB() / 1024,
           r.heapBytes() / (1024 * 1024),

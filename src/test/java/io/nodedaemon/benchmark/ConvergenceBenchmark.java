@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
 import io.nodedaemon.api.NodeDaemonStatus;
@@ -54,10 +55,13 @@ public final class ConvergenceBenchmark {
       Duration floor,
       Duration rollout,
       Duration rolloutFloor,
+      Duration rolloutClient,
       Duration startupToFirstReconcile,
       long rssKiB,
       long heapBytes,
-      long rssAfterGcKiB) {
+      long rssAfterGcKiB,
+      List<ReadyTimeline.Point> operatorReady,
+      List<ReadyTimeline.Point> floorReady) {
     double ratio() {
       return (double) converge.toMillis() / Math.max(1, floor.toMillis());
     }
@@ -65,7 +69,15 @@ public final class ConvergenceBenchmark {
     double rolloutRatio() {
       return (double) rollout.toMillis() / Math.max(1, rolloutFloor.toMillis());
     }
+
+    /** The rollout against a plain client doing the same rounds (issue 16, goal 4). */
+    double rolloutClientRatio() {
+      return (double) rollout.toMillis() / Math.max(1, rolloutClient.toMillis());
+    }
   }
+
+  /** The floor's figures: its converge, its ready pods over time, and its rollout rounds. */
+  record Floor(Duration converge, List<ReadyTimeline.Point> ready, Duration rollout) {}
 
   static final Duration ROLLOUT_KUBELET_DELAY = Duration.ofMillis(200);
 
@@ -108,6 +120,7 @@ public final class ConvergenceBenchmark {
                   "bench.cluster", System.getProperty("nodedaemon.e2e.backend", "sim")));
 
   static final String BENCH = "bench";
+  static final String IMAGE_V2 = "example.org/agent:2";
   static final String FLOOR = "floor";
 
   public ConvergenceBenchmark(Path base) {
@@ -120,16 +133,33 @@ public final class ConvergenceBenchmark {
    * (the control plane built from upstream's Go modules, see docs/testing.md).
    */
   public Result run(int nodes, Duration timeout) throws Exception {
-    return REAL ? runReal(nodes, timeout) : runSimulated(nodes, timeout);
+    Result result = REAL ? runReal(nodes, timeout) : runSimulated(nodes, timeout);
+    Path chart =
+        base.resolve(
+            "target/benchmark-convergence-" + (REAL ? "real" : "sim") + "-" + nodes + ".svg");
+    Chart.write(
+        chart,
+        String.format(
+            "%,d nodes, %s: ready pods after the NodeDaemon is created (operator) or the first create (floor)",
+            nodes, REAL ? "real control plane" : "simulated cluster"),
+        "ready pods",
+        List.of(
+            new Chart.Series("NodeDaemon operator", "#1f77b4", result.operatorReady()),
+            new Chart.Series("plain client, 16 threads (floor)", "#999999", result.floorReady())));
+    System.out.println("chart: " + chart);
+    return result;
   }
 
   /**
    * The floor on a fresh simulated cluster, then the operator on another with the same contents.
    */
   Result runSimulated(int nodes, Duration timeout) throws Exception {
-    Duration floor;
+    Floor floor;
     try (SimulatedCluster cluster =
-        SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+        SimulatedCluster.builder()
+            .withStandIns(Duration.ZERO)
+            .terminationCap(Duration.ZERO)
+            .start()) {
       addNodes(cluster, nodes);
       floor = floor(cluster, nodes, timeout);
     }
@@ -152,7 +182,8 @@ public final class ConvergenceBenchmark {
   Result runReal(int nodes, Duration timeout) throws Exception {
     try (RealControlPlane cluster = RealControlPlane.start(Duration.ZERO, Duration.ZERO)) {
       addNodes(cluster, nodes);
-      Duration floor = floor(cluster, nodes, timeout);
+      Floor floor = floor(cluster, nodes, timeout);
+      cluster.restartKubelet(Duration.ZERO);
       cluster.client().pods().inNamespace(FLOOR).withGracePeriod(0).delete();
       Instant deadline = Instant.now().plus(timeout);
       while (!cluster.client().pods().inNamespace(FLOOR).list().getItems().isEmpty()) {
@@ -167,8 +198,7 @@ public final class ConvergenceBenchmark {
   }
 
   /** The operator's figures on a cluster that holds the nodes (and nothing of a NodeDaemon yet). */
-  Result measure(TestCluster cluster, int nodes, Duration floor, Duration timeout)
-      throws Exception {
+  Result measure(TestCluster cluster, int nodes, Floor floor, Duration timeout) throws Exception {
     Files.deleteIfExists(log);
     KubernetesClient client = cluster.client();
     cluster.createNamespace("probe");
@@ -184,17 +214,22 @@ public final class ConvergenceBenchmark {
       waitFor(client, "probe", s -> s.getObservedGeneration() != null, timeout);
       Duration startup = Duration.between(operator.startedAt(), Instant.now());
 
+      List<ReadyTimeline.Point> operatorReady;
       Instant t0 = Instant.now();
-      client
-          .resources(NodeDaemon.class)
-          .inNamespace(BENCH)
-          .resource(daemon(BENCH, Map.of(), 1))
-          .create();
-      waitFor(
-          client,
-          BENCH,
-          s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes,
-          timeout);
+      try (var agents = client.pods().inNamespace(BENCH).withLabel("app", "agent").inform();
+          var timeline = new ReadyTimeline(() -> countReady(agents.getStore().list()))) {
+        client
+            .resources(NodeDaemon.class)
+            .inNamespace(BENCH)
+            .resource(daemon(BENCH, Map.of(), 1))
+            .create();
+        waitFor(
+            client,
+            BENCH,
+            s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes,
+            timeout);
+        operatorReady = timeline.stop(() -> countReady(agents.getStore().list()));
+      }
       Duration converge = Duration.between(t0, Instant.now());
       long rss = rssKiB(operator.pid());
       long heap = liveHeap(operator.pid(), operator.httpPort());
@@ -221,12 +256,7 @@ public final class ConvergenceBenchmark {
           .withName("agent")
           .edit(
               d -> {
-                d.getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
-                    .get(0)
-                    .setImage("example.org/agent:2");
+                d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(IMAGE_V2);
                 return d;
               });
       waitFor(
@@ -242,51 +272,143 @@ public final class ConvergenceBenchmark {
       return new Result(
           nodes,
           converge,
-          floor,
+          floor.converge(),
           rollout,
           ROLLOUT_KUBELET_DELAY.multipliedBy(rounds),
+          floor.rollout(),
           startup,
           rss,
           heap,
-          rssAfterGc);
+          rssAfterGc,
+          operatorReady,
+          floor.ready());
     }
   }
 
   /**
    * The floor: a plain client creates the same pods the operator would (pinned to their node by
    * node affinity, unbound, so the scheduler binds them as it binds the operator's), concurrently
-   * from {@link #WRITERS} threads, until all are ready.
+   * from {@link #WRITERS} threads, until all are ready; then, with a kubelet that takes {@link
+   * #ROLLOUT_KUBELET_DELAY} to start a pod, it does the rounds of the operator's rolling update
+   * (issue 16, goal 4).
    */
-  static Duration floor(TestCluster cluster, int nodes, Duration timeout) throws Exception {
+  static Floor floor(TestCluster cluster, int nodes, Duration timeout) throws Exception {
     cluster.createNamespace(FLOOR);
     KubernetesClient client = cluster.client();
-    NodeDaemon template = daemon(FLOOR, Map.of(), 1);
-    template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-    try (var readiness = client.pods().inNamespace(FLOOR).inform()) {
+    try (var pods = client.pods().inNamespace(FLOOR).inform()) {
       Instant t0 = Instant.now();
-      List<Future<?>> creates = new ArrayList<>();
-      for (int i = 0; i < nodes; i++) {
-        String node = nodeName(i);
-        creates.add(
-            pool.submit(
-                () ->
-                    client.pods().inNamespace(FLOOR).resource(floorPod(template, node)).create()));
+      List<ReadyTimeline.Point> ready;
+      try (var timeline = new ReadyTimeline(() -> countReady(pods.getStore().list()))) {
+        forEachNode(pool, allNodes(nodes), node -> createFloorPod(client, node, FLOOR_V1));
+        // Readiness from a watch: polling full lists of 5,000 pods would load the server it
+        // measures.
+        awaitPods(pods, allNodes(nodes), FLOOR_V1, true, timeout);
+        ready = timeline.stop(() -> countReady(pods.getStore().list()));
       }
-      for (Future<?> f : creates) {
-        f.get();
-      }
-      // Readiness from a watch: polling full lists of 5,000 pods would load the server it measures.
-      Instant deadline = Instant.now().plus(timeout);
-      while (countReady(readiness.getStore().list()) < nodes) {
-        if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("floor did not converge");
-        }
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
-      return Duration.between(t0, Instant.now());
+      Duration converge = Duration.between(t0, Instant.now());
+      cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
+      return new Floor(converge, ready, rolloutRounds(client, pods, pool, nodes, timeout));
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A plain client doing a rolling update's rounds as issue 16 states them: delete the pods of 10%
+   * of the nodes, wait for them gone, create their replacements of the new image, wait until they
+   * are ready, next round.
+   */
+  static Duration rolloutRounds(
+      KubernetesClient client,
+      SharedIndexInformer<Pod> pods,
+      ExecutorService pool,
+      int nodes,
+      Duration timeout)
+      throws Exception {
+    int batch = Math.max(1, (int) Math.ceil(nodes * 0.10));
+    Instant t0 = Instant.now();
+    for (int from = 0; from < nodes; from += batch) {
+      List<String> round = allNodes(nodes).subList(from, Math.min(nodes, from + batch));
+      forEachNode(
+          pool,
+          round,
+          node ->
+              client
+                  .pods()
+                  .inNamespace(FLOOR)
+                  .withName(DaemonPodFactory.podNameFor("agent", node, FLOOR_V1))
+                  .delete());
+      awaitPods(pods, round, FLOOR_V1, false, timeout);
+      forEachNode(pool, round, node -> createFloorPod(client, node, FLOOR_V2));
+      awaitPods(pods, round, FLOOR_V2, true, timeout);
+    }
+    return Duration.between(t0, Instant.now());
+  }
+
+  /** The floor's two revisions: the image, and the revision its pod names derive from. */
+  static final String FLOOR_V1 = "floor";
+
+  private static final String FLOOR_V2 = "floor2";
+
+  private static void createFloorPod(KubernetesClient client, String node, String revision) {
+    createFloorPod(client, FLOOR, node, revision);
+  }
+
+  /** Creates the floor's pod of {@code revision} for a node in a namespace. */
+  static void createFloorPod(
+      KubernetesClient client, String namespace, String node, String revision) {
+    NodeDaemon template = daemon(namespace, Map.of(), 1);
+    template.getMetadata().setUid("00000000-0000-4000-8000-00000000f100");
+    if (FLOOR_V2.equals(revision)) {
+      template.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(IMAGE_V2);
+    }
+    client.pods().inNamespace(namespace).resource(floorPod(template, node, revision)).create();
+  }
+
+  /**
+   * Waits until the floor's pod of {@code revision} on each node is ready ({@code ready}) or gone.
+   */
+  private static void awaitPods(
+      SharedIndexInformer<Pod> pods,
+      List<String> nodes,
+      String revision,
+      boolean ready,
+      Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!nodes.stream()
+        .allMatch(
+            node -> {
+              Pod pod =
+                  pods.getStore()
+                      .getByKey(FLOOR + "/" + DaemonPodFactory.podNameFor("agent", node, revision));
+              return ready ? pod != null && countReady(List.of(pod)) == 1 : pod == null;
+            })) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(
+            "the floor's pods did not become " + (ready ? "ready" : "gone"));
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  static List<String> allNodes(int nodes) {
+    return java.util.stream.IntStream.range(0, nodes)
+        .mapToObj(ConvergenceBenchmark::nodeName)
+        .toList();
+  }
+
+  /** Runs one write per node on the pool and waits for all of them. */
+  static void forEachNode(
+      ExecutorService pool, List<String> nodes, java.util.function.Consumer<String> write)
+      throws Exception {
+    List<Future<?>> writes = new ArrayList<>();
+    for (String node : nodes) {
+      writes.add(pool.submit(() -> write.accept(node)));
+    }
+    for (Future<?> f : writes) {
+      f.get();
     }
   }
 
@@ -294,13 +416,13 @@ public final class ConvergenceBenchmark {
    * The pod the operator would create, without the owner reference: the floor's owner does not
    * exist, and the real garbage collector deletes pods whose owner is gone.
    */
-  static Pod floorPod(NodeDaemon template, String node) {
-    Pod pod = DaemonPodFactory.newPod(template, node, FLOOR);
+  static Pod floorPod(NodeDaemon template, String node, String revision) {
+    Pod pod = DaemonPodFactory.newPod(template, node, revision);
     pod.getMetadata().setOwnerReferences(null);
     return pod;
   }
 
-  static long countReady(List<Pod> pods) {
+  static int countReady(List<Pod> pods) {
     return pods.stream()
         .filter(
             p ->
@@ -308,7 +430,8 @@ public final class ConvergenceBenchmark {
                     && p.getStatus().getConditions() != null
                     && p.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-        .count();
+        .mapToInt(p -> 1)
+        .sum();
   }
 
   static String nodeName(int i) {
