@@ -140,8 +140,7 @@ public final class ConvergenceBenchmark {
     Chart.write(
         chart,
         String.format(
-            "%,d nodes, %s: ready pods after the NodeDaemon is created (operator) or the first create (floor)",
-            nodes, REAL ? "real control plane" : "simulated cluster"),
+            "Converging %,d nodes, %s", nodes, REAL ? "real control plane" : "simulated cluster"),
         "ready pods",
         List.of(
             new Chart.Series("NodeDaemon operator", "#1f77b4", result.operatorReady()),
@@ -588,6 +587,12 @@ public final class ConvergenceBenchmark {
     List<String> args = new ArrayList<>(List.of(OPERATOR_JVM));
     if (NMT) {
       args.add("-XX:NativeMemoryTracking=summary");
+    }
+    // -Dbench.operator.jvmArgs="-XX:StartFlightRecording=duration=20s,filename=target/op.jfr":
+    // extra flags for the operator, e.g. a profile of its start-up (docs/benchmarks.md).
+    String extra = System.getProperty("bench.operator.jvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      args.addAll(List.of(extra.split("\\s+")));
     }
     return args.toArray(String[]::new);
   }
