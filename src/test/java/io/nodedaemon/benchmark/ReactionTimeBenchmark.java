@@ -54,8 +54,9 @@ public final class ReactionTimeBenchmark {
       int nodes = Integer.getInteger("bench.react.nodes", 5000);
       int daemons = Integer.getInteger("bench.react.daemons", 10);
       // The operator caches every pod of every NodeDaemon: 1,000 nodes x 10 NodeDaemons measured
-      // 71 MiB of live heap in the container's -Xmx96m, so the 50,000 pods need more.
-      String xmx = (long) nodes * daemons > 10_000 ? "384m" : "";
+      // 71 MiB of live heap in the container's -Xmx96m; at 5,000 x 10 -Xmx384m collected back to
+      // back (old generation full), so the 50,000 pods get 768m.
+      String xmx = (long) nodes * daemons > 10_000 ? "768m" : "";
       return new Shape(
           nodes,
           daemons,
@@ -100,6 +101,8 @@ public final class ReactionTimeBenchmark {
       Duration converge,
       long rssKiB,
       long liveHeapBytes,
+      long gcPausesDuringSamples,
+      Duration gcTimeDuringSamples,
       List<Sample> samples) {
 
     /** The samples whose node got a pod of every NodeDaemon. */
@@ -188,6 +191,7 @@ public final class ReactionTimeBenchmark {
       List<Sample> samples = new ArrayList<>();
       // Seeded: the same pauses from run to run.
       Random random = new Random(16);
+      Gc gcBefore = Gc.of(operator.pid());
       try (Arrivals arrivals = new Arrivals(client, shape.daemons())) {
         for (int k = 0; k < shape.samples(); k++) {
           if (!operator.isAlive()) {
@@ -213,7 +217,17 @@ public final class ReactionTimeBenchmark {
           TimeUnit.MILLISECONDS.sleep(200 + random.nextInt(301));
         }
       }
-      return new Result(cluster.backend(), shape, jvm, converge, rss, heap, samples);
+      Gc gcAfter = Gc.of(operator.pid());
+      return new Result(
+          cluster.backend(),
+          shape,
+          jvm,
+          converge,
+          rss,
+          heap,
+          gcAfter.pauses() - gcBefore.pauses(),
+          gcAfter.time().minus(gcBefore.time()),
+          samples);
     }
   }
 
@@ -246,6 +260,36 @@ public final class ReactionTimeBenchmark {
             + "\n"
             + OperatorProcess.tail(log),
         e);
+  }
+
+  /**
+   * The operator's collections so far (young and full) and their total time, from jstat: a heap too
+   * small for the caches shows up as back-to-back full collections during the samples.
+   */
+  record Gc(long pauses, Duration time) {
+    static Gc of(long pid) {
+      try {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        Process p =
+            new ProcessBuilder(jstat.toString(), "-gcutil", Long.toString(pid))
+                .redirectErrorStream(true)
+                .start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        p.waitFor(30, TimeUnit.SECONDS);
+        List<String> head = List.of(lines.get(0).trim().split("\\s+"));
+        String[] values = lines.get(1).trim().split("\\s+");
+        long pauses =
+            Long.parseLong(values[head.indexOf("YGC")])
+                + Long.parseLong(values[head.indexOf("FGC")]);
+        double seconds = Double.parseDouble(values[head.indexOf("GCT")]);
+        return new Gc(pauses, Duration.ofMillis(Math.round(seconds * 1000)));
+      } catch (IOException | RuntimeException e) {
+        return new Gc(0, Duration.ZERO);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Gc(0, Duration.ZERO);
+      }
+    }
   }
 
   private static void progress(String message) {
@@ -434,6 +478,9 @@ public final class ReactionTimeBenchmark {
         r.converge().toMillis(),
         r.rssKiB() / 1024,
         r.liveHeapBytes() >> 20);
+    System.out.printf(
+        "Operator GC while the samples ran: %d collections, %d ms%n",
+        r.gcPausesDuringSamples(), r.gcTimeDuringSamples().toMillis());
     System.out.println(
         "Measured in one process from watch events: Node ADDED to the pods' ADDED (by node affinity)");
     System.out.printf(
