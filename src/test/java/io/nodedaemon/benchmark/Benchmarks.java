@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the benchmarks and prints their tables: the planner pass (JMH) and the convergence of the
  * packaged operator on the simulated cluster ({@code -Dbench.cluster=real}: on the real control
- * plane). {@code ./mvnw -B package -Pbench -DskipTests}.
+ * plane). {@code ./mvnw -B package -Pbench -DskipTests}; {@code -Dbench.churn=true} or {@code
+ * -Dbench.react=true} runs the churn or the reaction-time benchmark instead.
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -22,13 +23,17 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     int code = 0;
     try {
-      if (!Boolean.getBoolean("bench.churn")
-          && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
+      boolean churn = Boolean.getBoolean("bench.churn");
+      boolean react = Boolean.getBoolean("bench.react");
+      if (!churn && !react && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
         planner();
       }
       // -Dbench.churn=true: the load and churn run instead of the others (ChurnBenchmark).
-      if (Boolean.getBoolean("bench.churn")) {
+      // -Dbench.react=true: the reaction time to a new node instead (ReactionTimeBenchmark).
+      if (churn) {
         ChurnBenchmark.runAndPrint();
+      } else if (react) {
+        ReactionTimeBenchmark.runAndPrint();
       } else if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
         List<Integer> sizes =
             Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))

@@ -455,13 +455,7 @@ public final class ConvergenceBenchmark {
         adds.add(
             pool.submit(
                 () -> {
-                  Node node =
-                      ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
-                  if (cluster instanceof RealControlPlane controlPlane) {
-                    controlPlane.addNode(node);
-                  } else {
-                    client.nodes().resource(node).create();
-                  }
+                  addNode(cluster, name, now);
                   if (owner != null) {
                     client
                         .pods()
@@ -477,6 +471,19 @@ public final class ConvergenceBenchmark {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * One production-sized node, created as {@link #addNodes} creates them (on the real control
+   * plane: as a kubelet and the control plane bring a node up).
+   */
+  static void addNode(TestCluster cluster, String name, Instant now) {
+    Node node = ProductionLikeObjects.node(SimNode.named(name).build().toNode(now), now);
+    if (cluster instanceof RealControlPlane controlPlane) {
+      controlPlane.addNode(node);
+    } else {
+      cluster.client().nodes().resource(node).create();
     }
   }
 
