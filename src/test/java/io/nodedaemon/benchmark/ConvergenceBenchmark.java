@@ -227,7 +227,7 @@ public final class ConvergenceBenchmark {
             BENCH,
             s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes,
             timeout);
-        operatorReady = timeline.stop(() -> countReady(agents.getStore().list()));
+        operatorReady = timeline.stop();
       }
       Duration converge = Duration.between(t0, Instant.now());
       long rss = rssKiB(operator.pid());
@@ -299,11 +299,11 @@ public final class ConvergenceBenchmark {
       Instant t0 = Instant.now();
       List<ReadyTimeline.Point> ready;
       try (var timeline = new ReadyTimeline(() -> countReady(pods.getStore().list()))) {
-        forEachNode(pool, allNodes(nodes), node -> createFloorPod(client, node, FLOOR_V1));
+        forEach(pool, allNodes(nodes), node -> createFloorPod(client, node, FLOOR_V1));
         // Readiness from a watch: polling full lists of 5,000 pods would load the server it
         // measures.
         awaitPods(pods, allNodes(nodes), FLOOR_V1, true, timeout);
-        ready = timeline.stop(() -> countReady(pods.getStore().list()));
+        ready = timeline.stop();
       }
       Duration converge = Duration.between(t0, Instant.now());
       cluster.restartKubelet(ROLLOUT_KUBELET_DELAY);
@@ -326,10 +326,11 @@ public final class ConvergenceBenchmark {
       Duration timeout)
       throws Exception {
     int batch = Math.max(1, (int) Math.ceil(nodes * 0.10));
+    List<String> all = allNodes(nodes);
     Instant t0 = Instant.now();
     for (int from = 0; from < nodes; from += batch) {
-      List<String> round = allNodes(nodes).subList(from, Math.min(nodes, from + batch));
-      forEachNode(
+      List<String> round = all.subList(from, Math.min(nodes, from + batch));
+      forEach(
           pool,
           round,
           node ->
@@ -339,7 +340,7 @@ public final class ConvergenceBenchmark {
                   .withName(DaemonPodFactory.podNameFor("agent", node, FLOOR_V1))
                   .delete());
       awaitPods(pods, round, FLOOR_V1, false, timeout);
-      forEachNode(pool, round, node -> createFloorPod(client, node, FLOOR_V2));
+      forEach(pool, round, node -> createFloorPod(client, node, FLOOR_V2));
       awaitPods(pods, round, FLOOR_V2, true, timeout);
     }
     return Duration.between(t0, Instant.now());
@@ -398,13 +399,12 @@ public final class ConvergenceBenchmark {
         .toList();
   }
 
-  /** Runs one write per node on the pool and waits for all of them. */
-  static void forEachNode(
-      ExecutorService pool, List<String> nodes, java.util.function.Consumer<String> write)
+  /** Runs one write per item (a node, say) on the pool and waits for all of them. */
+  static <T> void forEach(ExecutorService pool, List<T> items, java.util.function.Consumer<T> write)
       throws Exception {
     List<Future<?>> writes = new ArrayList<>();
-    for (String node : nodes) {
-      writes.add(pool.submit(() -> write.accept(node)));
+    for (T item : items) {
+      writes.add(pool.submit(() -> write.accept(item)));
     }
     for (Future<?> f : writes) {
       f.get();

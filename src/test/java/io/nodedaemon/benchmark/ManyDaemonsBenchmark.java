@@ -45,6 +45,9 @@ final class ManyDaemonsBenchmark {
     }
   }
 
+  /** One pod the floor creates. */
+  private record FloorPod(String namespace, String node) {}
+
   private final Path base;
 
   ManyDaemonsBenchmark(Path base) {
@@ -89,24 +92,19 @@ final class ManyDaemonsBenchmark {
     try (SharedIndexInformer<Pod> pods =
         client.pods().inAnyNamespace().withLabel("app", "agent").inform()) {
       Instant t0 = Instant.now();
-      List<String> work = new ArrayList<>();
+      List<FloorPod> work = new ArrayList<>();
       // Interleaved by node, as the operator's passes for many NodeDaemons would be.
       for (String node : ConvergenceBenchmark.allNodes(nodes)) {
         for (int d = 0; d < daemons; d++) {
-          work.add(d + "/" + node);
+          work.add(new FloorPod(floorNamespace(d), node));
         }
       }
-      ConvergenceBenchmark.forEachNode(
+      ConvergenceBenchmark.forEach(
           pool,
           work,
-          item -> {
-            int slash = item.indexOf('/');
-            ConvergenceBenchmark.createFloorPod(
-                client,
-                floorNamespace(Integer.parseInt(item.substring(0, slash))),
-                item.substring(slash + 1),
-                ConvergenceBenchmark.FLOOR_V1);
-          });
+          pod ->
+              ConvergenceBenchmark.createFloorPod(
+                  client, pod.namespace(), pod.node(), ConvergenceBenchmark.FLOOR_V1));
       Instant deadline = Instant.now().plus(timeout);
       while (ConvergenceBenchmark.countReady(pods.getStore().list()) < daemons * nodes) {
         if (Instant.now().isAfter(deadline)) {
@@ -141,7 +139,7 @@ final class ManyDaemonsBenchmark {
         for (int d = 0; d < daemons; d++) {
           all.add(namespace(d));
         }
-        ConvergenceBenchmark.forEachNode(
+        ConvergenceBenchmark.forEach(
             pool,
             all,
             ns ->

@@ -27,25 +27,25 @@ final class ReadyTimeline implements AutoCloseable {
           });
   private final List<Point> points = new ArrayList<>();
   private final long start = System.nanoTime();
+  private final IntSupplier count;
 
   ReadyTimeline(IntSupplier count) {
-    sampler.scheduleAtFixedRate(
-        () -> {
-          Point p = new Point((System.nanoTime() - start) / 1_000_000, count.getAsInt());
-          synchronized (points) {
-            points.add(p);
-          }
-        },
-        0,
-        PERIOD_MILLIS,
-        TimeUnit.MILLISECONDS);
+    this.count = count;
+    sampler.scheduleAtFixedRate(this::sample, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void sample() {
+    Point p = new Point((System.nanoTime() - start) / 1_000_000, count.getAsInt());
+    synchronized (points) {
+      points.add(p);
+    }
   }
 
   /** Stops sampling (after one last sample) and returns the samples in time order. */
-  List<Point> stop(IntSupplier count) {
+  List<Point> stop() {
     sampler.shutdownNow();
+    sample();
     synchronized (points) {
-      points.add(new Point((System.nanoTime() - start) / 1_000_000, count.getAsInt()));
       return List.copyOf(points);
     }
   }
