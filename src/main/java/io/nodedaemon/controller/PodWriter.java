@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -81,7 +80,7 @@ public class PodWriter {
   }
 
   private final KubernetesClient client;
-  private final ExecutorService writers;
+  private final PodWriterPool writers;
   private final InFlightTracker inFlight;
   private final Clock clock;
 
@@ -93,14 +92,7 @@ public class PodWriter {
     this.client = client;
     this.inFlight = inFlight;
     this.clock = clock;
-    this.writers =
-        Executors.newFixedThreadPool(
-            podWriters,
-            r -> {
-              Thread t = new Thread(r, "nodedaemon-pod-writer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.writers = new PodWriterPool(podWriters, "nodedaemon-pod-writer");
   }
 
   @PreDestroy
@@ -112,10 +104,13 @@ public class PodWriter {
   SyncOutcome syncNodes(NodeDaemon daemon, Plan plan, String revision) {
     String key = ReconcilerKeys.of(daemon);
     String namespace = daemon.getMetadata().getNamespace();
+    PodWriterPool.Pass pass = writers.begin();
+    List<String> nodes = plan.nodesNeedingDaemonPods();
 
     ConcurrentLinkedQueue<Pod> deleted = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> failedDeletes = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<Void>> deletes = new ArrayList<>();
+    Executor deleteWriters = pass.withRemaining(plan.podsToDelete().size() + nodes.size());
     for (Pod pod : plan.podsToDelete()) {
       String name = pod.getMetadata().getName();
       inFlight.deleted(key, name, clock.instant());
@@ -134,15 +129,15 @@ public class PodWriter {
                   }
                 }
               },
-              writers));
+              deleteWriters));
     }
 
     ConcurrentLinkedQueue<Pod> created = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> failedCreates = new ConcurrentLinkedQueue<>();
-    List<String> nodes = plan.nodesNeedingDaemonPods();
     int next = 0;
     for (int batch : SlowStart.batchSizes(nodes.size())) {
       List<CompletableFuture<Void>> creates = new ArrayList<>(batch);
+      Executor createWriters = pass.withRemaining(nodes.size() - next);
       for (String node : nodes.subList(next, next + batch)) {
         Pod pod = DaemonPodFactory.newPod(daemon, node, revision);
         String name = pod.getMetadata().getName();
@@ -164,7 +159,7 @@ public class PodWriter {
                     failedCreates.add("on node " + node + ": " + e.getMessage());
                   }
                 },
-                writers));
+                createWriters));
       }
       next += batch;
       CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)).join();

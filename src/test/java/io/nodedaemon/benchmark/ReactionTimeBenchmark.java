@@ -192,6 +192,7 @@ public final class ReactionTimeBenchmark {
       // Seeded: the same pauses from run to run.
       Random random = new Random(16);
       Gc gcBefore = Gc.of(operator.pid());
+      Profile profile = Profile.start(operator.pid());
       try (Arrivals arrivals = new Arrivals(client, shape.daemons())) {
         for (int k = 0; k < shape.samples(); k++) {
           if (!operator.isAlive()) {
@@ -218,6 +219,7 @@ public final class ReactionTimeBenchmark {
         }
       }
       Gc gcAfter = Gc.of(operator.pid());
+      profile.stop();
       return new Result(
           cluster.backend(),
           shape,
@@ -260,6 +262,31 @@ public final class ReactionTimeBenchmark {
             + "\n"
             + OperatorProcess.tail(log),
         e);
+  }
+
+  /**
+   * A JFR recording of the operator while the samples run, when {@code -Dbench.react.jfr=FILE}
+   * names one (the set-up's convergence would otherwise drown the reactions in the profile).
+   */
+  record Profile(long pid, String file) {
+    static Profile start(long pid) throws IOException, InterruptedException {
+      String file = System.getProperty("bench.react.jfr", "").trim();
+      if (!file.isEmpty()) {
+        String absolute = Path.of(file).toAbsolutePath().toString();
+        progress(
+            ConvergenceBenchmark.jcmd(
+                    pid, "JFR.start", "name=react", "settings=profile", "filename=" + absolute)
+                .trim());
+        return new Profile(pid, absolute);
+      }
+      return new Profile(pid, null);
+    }
+
+    void stop() throws IOException, InterruptedException {
+      if (file != null) {
+        progress(ConvergenceBenchmark.jcmd(pid, "JFR.stop", "name=react").trim());
+      }
+    }
   }
 
   /**
