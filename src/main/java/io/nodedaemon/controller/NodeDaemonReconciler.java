@@ -119,9 +119,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
     // Observe: claim the pods, then bring the revision history up to date (upstream's
     // syncDaemonSet writes both before it decides anything).
-    PodClaims claims =
-        PodClaims.classify(
-            daemon, podInformer.list(daemon.getMetadata().getNamespace(), p -> true).toList());
+    PodClaims claims = PodClaims.classify(daemon, Informers.claimable(podInformer, daemon));
     List<Pod> controlled = new ArrayList<>(claims.controlled());
     controlled.addAll(PodAdoption.adopt(context.getClient(), daemon, claims.toAdopt()));
     PodAdoption.release(context.getClient(), daemon, claims.toRelease());

@@ -35,12 +35,16 @@ public final class Benchmarks {
       } else if (react) {
         ReactionTimeBenchmark.runAndPrint();
       } else if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
+        // -Dbench.sizes=none: no single-NodeDaemon convergence (only the many NodeDaemons below).
         List<Integer> sizes =
             Arrays.stream(System.getProperty("bench.sizes", "100,1000,5000").split(","))
                 .map(String::trim)
+                .filter(s -> !s.isEmpty() && !"none".equals(s))
                 .map(Integer::parseInt)
                 .toList();
-        convergence(sizes);
+        if (!sizes.isEmpty()) {
+          convergence(sizes);
+        }
         // -Dbench.many=DxN (default 20x200; "none" skips): D NodeDaemons created together.
         String many = System.getProperty("bench.many", "20x200");
         if (!"none".equals(many)) {
