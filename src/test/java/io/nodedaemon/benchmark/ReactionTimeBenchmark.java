@@ -53,10 +53,13 @@ public final class ReactionTimeBenchmark {
     static Shape fromProperties() {
       int nodes = Integer.getInteger("bench.react.nodes", 5000);
       int daemons = Integer.getInteger("bench.react.daemons", 10);
-      // The operator caches every pod of every NodeDaemon: 1,000 nodes x 10 NodeDaemons measured
-      // 71 MiB of live heap in the container's -Xmx96m; at 5,000 x 10 -Xmx384m collected back to
-      // back (old generation full), so the 50,000 pods get 768m.
-      String xmx = (long) nodes * daemons > 10_000 ? "768m" : "";
+      // The operator caches every pod of every NodeDaemon, about 6 KB each: 1,000 nodes x 10
+      // NodeDaemons is 71 MiB of live heap, more than the old generation of -Xmx96m (sized for one
+      // NodeDaemon on 5,000 nodes), so every collection was a full one (31 in 25 s, 7.7 s of
+      // pauses): from 5,000 daemon pods on, the heap the default Deployment gives (40% of its 512
+      // MiB limit); at 5,000 x 10 -Xmx384m also collected back to back, so above 20,000 768m.
+      long pods = (long) nodes * daemons;
+      String xmx = pods > 20_000 ? "768m" : pods >= 5_000 ? "205m" : "";
       return new Shape(
           nodes,
           daemons,
