@@ -106,6 +106,7 @@ public final class ReactionTimeBenchmark {
       long liveHeapBytes,
       long gcPausesDuringSamples,
       Duration gcTimeDuringSamples,
+      long passesDuringSamples,
       List<Sample> samples) {
 
     /** The samples whose node got a pod of every NodeDaemon. */
@@ -195,6 +196,7 @@ public final class ReactionTimeBenchmark {
       // Seeded: the same pauses from run to run.
       Random random = new Random(16);
       Gc gcBefore = Gc.of(operator.pid());
+      long passesBefore = passes(operator.httpPort());
       Profile profile = Profile.start(operator.pid());
       try (Arrivals arrivals = new Arrivals(client, shape.daemons())) {
         for (int k = 0; k < shape.samples(); k++) {
@@ -232,6 +234,7 @@ public final class ReactionTimeBenchmark {
           heap,
           gcAfter.pauses() - gcBefore.pauses(),
           gcAfter.time().minus(gcBefore.time()),
+          passes(operator.httpPort()) - passesBefore,
           samples);
     }
   }
@@ -265,6 +268,24 @@ public final class ReactionTimeBenchmark {
             + "\n"
             + OperatorProcess.tail(log),
         e);
+  }
+
+  /** The operator's reconciliations so far (JOSDK's counter in its /q/metrics), or -1. */
+  static long passes(int httpPort) {
+    try {
+      double sum = 0;
+      for (String line : ConvergenceBenchmark.metrics(httpPort).split("\n")) {
+        if (line.startsWith("operator_sdk_reconciliations_started_total")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return (long) sum;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /**
@@ -511,6 +532,10 @@ public final class ReactionTimeBenchmark {
     System.out.printf(
         "Operator GC while the samples ran: %d collections, %d ms%n",
         r.gcPausesDuringSamples(), r.gcTimeDuringSamples().toMillis());
+    System.out.printf(
+        "Passes (reconciliations) while the samples ran: %d, %.1f per new node and NodeDaemon%n",
+        r.passesDuringSamples(),
+        r.passesDuringSamples() / (double) Math.max(1, s.samples() * s.daemons()));
     System.out.println(
         "Measured in one process from watch events: Node ADDED to the pods' ADDED (by node affinity)");
     System.out.printf(
