@@ -30,7 +30,12 @@ class LeanDecodingE2eTest {
     addNodes(cluster, "lean", "lean-1");
 
     Node whole = cluster.client().nodes().withName("lean-1").get();
-    Node lean = operatorClient.nodes().withName("lean-1").get();
+    // A list, as the informer reads nodes: the operator's RBAC grants list and watch, not get.
+    Node lean =
+        operatorClient.nodes().list().getItems().stream()
+            .filter(n -> "lean-1".equals(n.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(whole.getStatus()).isNotNull();
     assertThat(whole.getStatus().getConditions()).isNotEmpty();
