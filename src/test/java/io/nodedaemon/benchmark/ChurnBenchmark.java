@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -197,7 +198,7 @@ public final class ChurnBenchmark {
       // Back-pressure: when the writers fall behind, the schedule waits instead of queueing. A
       // long queue made every node busy, and a change then fell back to adding a node, so the
       // real cluster grew from 200 to over 1,100 nodes. The rate reached is printed.
-      java.util.concurrent.Semaphore queued = new java.util.concurrent.Semaphore(2 * WRITERS);
+      Semaphore queued = new Semaphore(2 * WRITERS);
       List<CompletableFuture<Void>> writes = new ArrayList<>();
       for (long k = 0; k < total; k++) {
         Instant due = churnStart.plusMillis(k * periodMillis);

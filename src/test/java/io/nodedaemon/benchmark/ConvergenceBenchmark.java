@@ -647,15 +647,27 @@ public final class ConvergenceBenchmark {
 
   /** Sum of jvm_memory_used_bytes{area="heap"} from the operator's /q/metrics. */
   static long heapUsed(int port) {
+    return metricSum(
+        port, line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""));
+  }
+
+  /**
+   * The sum of the samples on the lines of the operator's /q/metrics that {@code series} accepts,
+   * or -1 if they cannot be read.
+   */
+  static long metricSum(int port, Predicate<String> series) {
     try {
       double sum = 0;
       for (String line : metrics(port).split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        if (series.test(line)) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }
       return (long) sum;
-    } catch (IOException | InterruptedException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return -1;
     }
   }

@@ -272,20 +272,8 @@ public final class ReactionTimeBenchmark {
 
   /** The operator's reconciliations so far (JOSDK's counter in its /q/metrics), or -1. */
   static long passes(int httpPort) {
-    try {
-      double sum = 0;
-      for (String line : ConvergenceBenchmark.metrics(httpPort).split("\n")) {
-        if (line.startsWith("operator_sdk_reconciliations_started_total")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return (long) sum;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return ConvergenceBenchmark.metricSum(
+        httpPort, line -> line.startsWith("operator_sdk_reconciliations_started_total"));
   }
 
   /**
