@@ -3,6 +3,7 @@ package io.nodedaemon.controller;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.planner.InFlight;
+import io.nodedaemon.planner.PodStates;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +82,7 @@ public class InFlightTracker {
    * rollout, for the {@link #TTL}.
    */
   public void seen(Pod pod) {
-    OwnerReference controller = PodClaims.controllerOf(pod);
+    OwnerReference controller = PodStates.controllerOf(pod);
     DaemonWrites w = controller == null ? null : byDaemon.get(controller.getUid());
     if (w == null) {
       return;
@@ -103,12 +104,18 @@ public class InFlightTracker {
     if (w == null) {
       return InFlight.NONE;
     }
+    // Only the pods written are looked up: at 5,000 nodes a map of every pod was most of this.
     Map<String, String> uidByName = new HashMap<>();
     Set<String> live = new HashSet<>();
-    for (Pod p : cachedPods) {
-      uidByName.put(p.getMetadata().getName(), p.getMetadata().getUid());
-      if (p.getMetadata().getDeletionTimestamp() == null) {
-        live.add(p.getMetadata().getName());
+    if (!w.creates.isEmpty() || !w.deletes.isEmpty()) {
+      for (Pod p : cachedPods) {
+        String name = p.getMetadata().getName();
+        if (w.creates.containsKey(name) || w.deletes.containsKey(name)) {
+          uidByName.put(name, p.getMetadata().getUid());
+          if (!PodStates.isTerminating(p)) {
+            live.add(name);
+          }
+        }
       }
     }
     Instant expiry = now.minus(TTL);

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.LabelSelectors;
+import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ final class Informers {
 
   /** The {@link #BY_CONTROLLER} key of a pod (or any namespaced object). */
   static String controllerKey(HasMetadata object) {
-    OwnerReference controller = PodClaims.controllerOf(object);
+    OwnerReference controller = PodStates.controllerOf(object);
     return controller == null
         ? NO_CONTROLLER + object.getMetadata().getNamespace()
         : controller.getUid();
@@ -113,7 +114,9 @@ final class Informers {
     return all;
   }
 
-  static InformerEventSource<Node, NodeDaemon> nodes(EventSourceContext<NodeDaemon> context) {
+  /** The nodes, each event that can change placement shown to {@code sorted} before its pass. */
+  static InformerEventSource<Node, NodeDaemon> nodes(
+      EventSourceContext<NodeDaemon> context, SortedNodes sorted) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Node.class, NodeDaemon.class)
             .withName(NODES)
@@ -130,7 +133,27 @@ final class Informers {
                         .collect(Collectors.toSet()))
             .withOnUpdateFilter(NodeChanges::affectsPlacement)
             .build(),
-        context);
+        context) {
+      @Override
+      public void onAdd(Node node) {
+        sorted.changed();
+        super.onAdd(node);
+      }
+
+      @Override
+      public void onUpdate(Node oldNode, Node newNode) {
+        if (NodeChanges.affectsPlacement(newNode, oldNode)) {
+          sorted.changed();
+        }
+        super.onUpdate(oldNode, newNode);
+      }
+
+      @Override
+      public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+        sorted.changed();
+        super.onDelete(node, deletedFinalStateUnknown);
+      }
+    };
   }
 
   static InformerEventSource<ControllerRevision, NodeDaemon> revisions(
@@ -151,7 +174,7 @@ final class Informers {
    */
   static Set<ResourceID> daemonsConcerning(Pod pod, EventSourceContext<NodeDaemon> context) {
     String namespace = pod.getMetadata().getNamespace();
-    OwnerReference controller = PodClaims.controllerOf(pod);
+    OwnerReference controller = PodStates.controllerOf(pod);
     if (controller != null) {
       return NodeDaemon.KIND.equals(controller.getKind())
               && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/")

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.CachedPod;
+import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,14 +131,14 @@ public final class LeanCaches {
       slim.setMetadata(controllerOnly(pod));
       return slim;
     }
-    Pod slim =
+    // What a pass reads of it is read now, once per version of the pod (CachedPod).
+    return new CachedPod(
         new Pod(
             pod.getApiVersion(),
             pod.getKind(),
             withoutManagedFields(pod.getMetadata()),
             placementOnly(pod.getSpec()),
-            phaseAndConditionsOnly(pod.getStatus()));
-    return slim;
+            phaseAndConditionsOnly(pod.getStatus())));
   }
 
   public static ControllerRevision slimRevision(ControllerRevision revision) {
@@ -200,7 +202,7 @@ public final class LeanCaches {
    * it.
    */
   static boolean controlledByOtherKind(HasMetadata object) {
-    OwnerReference controller = PodClaims.controllerOf(object);
+    OwnerReference controller = PodStates.controllerOf(object);
     return controller != null
         && !(NodeDaemon.KIND.equals(controller.getKind())
             && controller.getApiVersion() != null
@@ -221,7 +223,7 @@ public final class LeanCaches {
   private static ObjectMeta controllerOnly(HasMetadata object) {
     ObjectMeta meta = object.getMetadata();
     ObjectMeta slim = identity(meta);
-    slim.setOwnerReferences(List.of(PodClaims.controllerOf(object)));
+    slim.setOwnerReferences(List.of(PodStates.controllerOf(object)));
     slim.setDeletionTimestamp(meta.getDeletionTimestamp());
     return slim;
   }

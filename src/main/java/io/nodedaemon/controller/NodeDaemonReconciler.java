@@ -17,6 +17,7 @@ import io.nodedaemon.ops.LeaderFence;
 import io.nodedaemon.ops.NodeDaemonCSVMetadata;
 import io.nodedaemon.ops.NodeDaemonMetrics;
 import io.nodedaemon.planner.InFlight;
+import io.nodedaemon.planner.PodStates;
 import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
 import io.nodedaemon.sync.DaemonSync;
@@ -87,6 +88,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private InformerEventSource<Pod, NodeDaemon> podInformer;
   private InformerEventSource<Node, NodeDaemon> nodeInformer;
+  private final SortedNodes sortedNodes = new SortedNodes();
   private InformerEventSource<ControllerRevision, NodeDaemon> revisionInformer;
 
   @Override
@@ -94,7 +96,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       EventSourceContext<NodeDaemon> context) {
     housekeeping.start(context.getPrimaryCache());
     podInformer = Informers.pods(context, inFlight);
-    nodeInformer = Informers.nodes(context);
+    nodeInformer = Informers.nodes(context, sortedNodes);
     revisionInformer = Informers.revisions(context);
     return List.of(podInformer, nodeInformer, revisionInformer);
   }
@@ -153,7 +155,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             new DaemonSync.Observed(
                 daemon,
                 known,
-                nodeInformer.list(n -> true).toList(),
+                sortedNodes.get(() -> nodeInformer.list(n -> true)),
                 controlled,
                 revisions,
                 owned,
@@ -218,7 +220,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             inNamespace.stream()
                 .filter(
                     r -> {
-                      OwnerReference controller = PodClaims.controllerOf(r);
+                      OwnerReference controller = PodStates.controllerOf(r);
                       return controller != null && uid.equals(controller.getUid());
                     })
                 .toList());

@@ -1,10 +1,10 @@
 package io.nodedaemon.controller;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.LabelSelectors;
+import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +23,7 @@ public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRel
     List<Pod> adopt = new ArrayList<>();
     List<Pod> release = new ArrayList<>();
     for (Pod pod : podsInNamespace) {
-      OwnerReference controller = controllerOf(pod);
+      OwnerReference controller = PodStates.controllerOf(pod);
       if (controller != null && !uid.equals(controller.getUid())) {
         continue; // someone else's pod: never touched (and cached without its labels, see
         // LeanCaches)
@@ -43,18 +43,5 @@ public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRel
       }
     }
     return new PodClaims(controlled, adopt, release);
-  }
-
-  /** The controller owner reference of a pod (or any object), or null. */
-  static OwnerReference controllerOf(HasMetadata object) {
-    if (object.getMetadata().getOwnerReferences() == null) {
-      return null;
-    }
-    for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
-      if (Boolean.TRUE.equals(ref.getController())) {
-        return ref;
-      }
-    }
-    return null;
   }
 }

@@ -8,6 +8,7 @@ import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.planner.Plan;
 import io.nodedaemon.planner.PlannedEvent;
+import io.nodedaemon.planner.PodStates;
 import io.nodedaemon.planner.SlowStart;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -198,7 +199,7 @@ public class PodWriter {
         throw e;
       }
       Pod existing = pods.withName(pod.getMetadata().getName()).get();
-      OwnerReference controller = existing == null ? null : PodClaims.controllerOf(existing);
+      OwnerReference controller = existing == null ? null : PodStates.controllerOf(existing);
       boolean ours =
           controller != null && daemon.getMetadata().getUid().equals(controller.getUid());
       if (ours && existing.getMetadata().getDeletionTimestamp() == null) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.DaemonPodFactory;
+import io.nodedaemon.planner.PodStates;
 import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
 import jakarta.inject.Inject;
@@ -60,7 +61,7 @@ class RevisionWriter {
           } else if (!Revisions.match(daemon.getSpec().getTemplate(), existing)) {
             collided = true;
           } else {
-            OwnerReference controller = PodClaims.controllerOf(existing);
+            OwnerReference controller = PodStates.controllerOf(existing);
             if (controller == null) {
               ready = adopt(daemon, existing) != null;
             } else if (!daemon.getMetadata().getUid().equals(controller.getUid())) {

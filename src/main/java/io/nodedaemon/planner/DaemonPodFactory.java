@@ -152,6 +152,10 @@ public final class DaemonPodFactory {
    * GetTargetNodeName).
    */
   public static String targetNodeName(Pod pod) {
+    CachedPod cached = CachedPod.read(pod);
+    if (cached != null) {
+      return cached.targetNode();
+    }
     if (pod.getSpec() == null) {
       return null;
     }

@@ -1,11 +1,16 @@
 package io.nodedaemon.planner;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Instant;
 import java.util.Comparator;
 
-/** Pure helpers that read a pod's state the way upstream's podutil does. */
+/**
+ * Pure helpers that read a pod's state the way upstream's podutil does. A {@link CachedPod} has the
+ * answers read already; any other pod is read here.
+ */
 public final class PodStates {
 
   /** Label carrying the revision hash on every pod NodeDaemon creates (as apps/v1). */
@@ -14,10 +19,15 @@ public final class PodStates {
   private PodStates() {}
 
   public static boolean isTerminating(Pod pod) {
-    return pod.getMetadata().getDeletionTimestamp() != null;
+    CachedPod cached = CachedPod.read(pod);
+    return cached != null ? cached.terminating() : pod.getMetadata().getDeletionTimestamp() != null;
   }
 
   public static String phase(Pod pod) {
+    CachedPod cached = CachedPod.read(pod);
+    if (cached != null) {
+      return cached.phase();
+    }
     return pod.getStatus() == null || pod.getStatus().getPhase() == null
         ? "Pending"
         : pod.getStatus().getPhase();
@@ -33,6 +43,10 @@ public final class PodStates {
 
   /** The pod's Ready condition, or null. */
   public static PodCondition readyCondition(Pod pod) {
+    CachedPod cached = CachedPod.read(pod);
+    if (cached != null) {
+      return cached.readyCondition();
+    }
     if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
       return null;
     }
@@ -45,9 +59,29 @@ public final class PodStates {
   }
 
   public static String revision(Pod pod) {
+    CachedPod cached = CachedPod.read(pod);
+    if (cached != null) {
+      return cached.revision();
+    }
     return pod.getMetadata().getLabels() == null
         ? null
         : pod.getMetadata().getLabels().get(REVISION_LABEL);
+  }
+
+  /** The controller owner reference of a pod (or any object), or null. */
+  public static OwnerReference controllerOf(HasMetadata object) {
+    if (object instanceof Pod pod && CachedPod.read(pod) != null) {
+      return CachedPod.read(pod).controller();
+    }
+    if (object.getMetadata().getOwnerReferences() == null) {
+      return null;
+    }
+    for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
+      if (Boolean.TRUE.equals(ref.getController())) {
+        return ref;
+      }
+    }
+    return null;
   }
 
   public static Instant creationTime(Pod pod) {

@@ -111,7 +111,8 @@ class LeanCachesTest {
       assertThat(slim.getStatus().getPhase()).isEqualTo("Running");
       assertThat(slim.getStatus().getConditions()).isEqualTo(pod.getStatus().getConditions());
       assertThat(slim.getStatus().getContainerStatuses()).isNullOrEmpty();
-      // What the planner reads is unchanged by slimming.
+      // What the planner reads is read once, here, and unchanged by slimming.
+      assertThat(slim).isInstanceOf(io.nodedaemon.planner.CachedPod.class);
       assertThat(io.nodedaemon.planner.DaemonPodFactory.targetNodeName(slim)).isEqualTo("n1");
       assertThat(io.nodedaemon.planner.PodStates.readyCondition(slim).getStatus())
           .isEqualTo("True");

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonSpec;
+import io.nodedaemon.planner.PodStates;
 import io.nodedaemon.planner.rollout.RevisionPlan;
 import io.nodedaemon.planner.rollout.Revisions;
 import io.nodedaemon.sim.SimulatedCluster;
@@ -104,8 +105,8 @@ class RevisionWriterTest {
 
     assertThat(outcome).isEqualTo(new RevisionWriter.Outcome(true, false));
     ControllerRevision adopted = read(daemon, plan);
-    assertThat(PodClaims.controllerOf(adopted)).isNotNull();
-    assertThat(PodClaims.controllerOf(adopted).getUid()).isEqualTo("uid-agent");
+    assertThat(PodStates.controllerOf(adopted)).isNotNull();
+    assertThat(PodStates.controllerOf(adopted).getUid()).isEqualTo("uid-agent");
     assertThat(adopted.getMetadata().getOwnerReferences())
         .as("other owners are kept")
         .contains(unrelated);
@@ -128,7 +129,7 @@ class RevisionWriterTest {
     RevisionWriter.Outcome outcome = new RevisionWriter(cluster.client()).apply(daemon, plan);
 
     assertThat(outcome).isEqualTo(new RevisionWriter.Outcome(false, true));
-    assertThat(PodClaims.controllerOf(read(daemon, plan)).getUid())
+    assertThat(PodStates.controllerOf(read(daemon, plan)).getUid())
         .isEqualTo("uid-of-an-earlier-agent");
   }
 

@@ -180,6 +180,21 @@ class DaemonPlannerPropertiesTest {
                 s.daemon(), s.kubeNodes(), List.copyOf(s.pods().keySet()), REV, InFlight.NONE, T0));
   }
 
+  /**
+   * The informer cache stores {@link CachedPod}s, whose fields are read once: a pass over them must
+   * plan exactly what a pass over the same pods read field by field plans.
+   */
+  @Property(tries = 500)
+  void podsReadOnceInTheCachePlanAlike(@ForAll("scenarios") Scenario s) {
+    List<Pod> cached = s.pods().keySet().stream().map(p -> (Pod) new CachedPod(p)).toList();
+    Plan fromCache =
+        new DaemonPlanner(new FailedPodBackoff(), BURST)
+            .updateDaemonSet(
+                new PlanInput(s.daemon(), s.kubeNodes(), cached, REV, InFlight.NONE, T0));
+
+    assertThat(fromCache).isEqualTo(plan(s));
+  }
+
   @Property(tries = 500)
   void deletesOnlyPodsItWasGivenAndCreatesOnlyOnExistingNodes(@ForAll("scenarios") Scenario s) {
     Plan plan = plan(s);
