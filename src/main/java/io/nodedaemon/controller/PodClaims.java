@@ -17,7 +17,8 @@ import java.util.Map;
 public record PodClaims(List<Pod> controlled, List<Pod> toAdopt, List<Pod> toRelease) {
 
   public static PodClaims classify(NodeDaemon daemon, Collection<Pod> podsInNamespace) {
-    String uid = daemon.getMetadata().getUid();
+    // Interned as a cached pod's controller uid is (CachedPod): equal means identical, no read.
+    String uid = daemon.getMetadata().getUid().intern();
     boolean daemonDeleting = daemon.getMetadata().getDeletionTimestamp() != null;
     List<Pod> controlled = new ArrayList<>();
     List<Pod> adopt = new ArrayList<>();

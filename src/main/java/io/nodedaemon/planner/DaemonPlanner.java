@@ -52,7 +52,9 @@ public final class DaemonPlanner {
    */
   record PodsByNode(List<PodFacts>[] onNode, Map<String, List<Pod>> onMissingNodes) {
     @SuppressWarnings("unchecked")
-    static PodsByNode group(Node[] sortedNodes, Iterable<Pod> pods, String updateRevision) {
+    static PodsByNode group(Node[] sortedNodes, Iterable<Pod> pods, String revision) {
+      // Interned as a cached pod's revision is (CachedPod): each pod's comparison is then ==.
+      String updateRevision = revision.intern();
       Map<String, Integer> position = new HashMap<>(capacityFor(sortedNodes.length));
       for (int i = 0; i < sortedNodes.length; i++) {
         position.put(sortedNodes[i].getMetadata().getName(), i);

@@ -52,6 +52,19 @@ class CachedPodTest {
   }
 
   @Test
+  void theStringsAPassComparesAreTheInternedInstances() {
+    // Decoded from JSON, as the informer's are: every string is the pod's own copy.
+    Pod pod = Serialization.unmarshal(Serialization.asJson(pods().get(1)), Pod.class);
+    Pod cached = new CachedPod(pod);
+    assertThat(PodStates.revision(pod)).isNotSameAs(PodStates.revision(pod).intern());
+
+    assertThat(PodStates.revision(cached)).isSameAs(PodStates.revision(pod).intern());
+    assertThat(DaemonPodFactory.targetNodeName(cached)).isSameAs("node-1".intern());
+    assertThat(PodStates.phase(cached)).isSameAs(PodStates.phase(pod).intern());
+    assertThat(PodStates.controllerOf(cached).getUid()).isSameAs("uid-foo".intern());
+  }
+
+  @Test
   void serialisesAsThePodItHoldsAndACopyReadsItsOwnFields() {
     Pod pod = pods().get(1);
     String json = Serialization.asJson(new CachedPod(pod));

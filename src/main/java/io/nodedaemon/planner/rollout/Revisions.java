@@ -313,10 +313,11 @@ public final class Revisions {
   static String currentHash(
       ControllerRevision updateRevision, List<ControllerRevision> old, Collection<Pod> pods) {
     Map<String, Long> numberByHash = new HashMap<>();
+    // Keys interned as a cached pod's revision is (CachedPod): each pod's lookup compares by ==.
     for (ControllerRevision r : old) {
-      numberByHash.merge(hashOf(r), revisionNumber(r), Math::min);
+      numberByHash.merge(hashOf(r).intern(), revisionNumber(r), Math::min);
     }
-    String updateHash = hashOf(updateRevision);
+    String updateHash = hashOf(updateRevision).intern();
     numberByHash.put(updateHash, revisionNumber(updateRevision));
     String oldest = null;
     long oldestNumber = Long.MAX_VALUE;
