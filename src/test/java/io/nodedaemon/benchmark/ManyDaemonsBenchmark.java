@@ -48,6 +48,9 @@ final class ManyDaemonsBenchmark {
   /** One pod the floor creates. */
   private record FloorPod(String namespace, String node) {}
 
+  /** -Dbench.many.trace=true: per NodeDaemon, when its last pod was created, bound and Ready. */
+  static final boolean TRACE = Boolean.getBoolean("bench.many.trace");
+
   private final Path base;
 
   ManyDaemonsBenchmark(Path base) {
@@ -130,10 +133,14 @@ final class ManyDaemonsBenchmark {
     try (OperatorProcess operator =
             OperatorProcess.start(base, cluster, log, timeout, ConvergenceBenchmark.operatorJvm());
         SharedIndexInformer<NodeDaemon> watched =
-            client.resources(NodeDaemon.class).inAnyNamespace().inform()) {
+            client.resources(NodeDaemon.class).inAnyNamespace().inform();
+        PodTrace trace = TRACE ? new PodTrace(client, nodes) : null) {
       Map<String, Duration> ready = new HashMap<>();
       ExecutorService pool = Executors.newFixedThreadPool(daemons);
       Instant t0 = Instant.now();
+      if (trace != null) {
+        trace.start(t0);
+      }
       try {
         List<String> all = new ArrayList<>();
         for (int d = 0; d < daemons; d++) {
@@ -168,7 +175,96 @@ final class ManyDaemonsBenchmark {
         TimeUnit.MILLISECONDS.sleep(20);
       }
       List<Duration> each = ready.values().stream().sorted().toList();
+      if (trace != null) {
+        trace.print(ready);
+      }
       return new Result(daemons, nodes, each.get(each.size() - 1), floor, each);
+    }
+  }
+
+  /**
+   * Watches the NodeDaemons' pods and records, per namespace, when the last of its pods was
+   * created, bound and Ready: where a NodeDaemon's time to Ready goes (the operator's creates, the
+   * scheduler, the kubelet, the status pass). A diagnostic: its watch adds load.
+   */
+  private static final class PodTrace implements AutoCloseable {
+    private final int nodes;
+    private final SharedIndexInformer<Pod> pods;
+    private final Map<String, int[]> counts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, long[]> lastAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> seenState = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Instant t0 = Instant.now();
+
+    PodTrace(KubernetesClient client, int nodes) {
+      this.nodes = nodes;
+      this.pods = client.pods().inAnyNamespace().withLabel("app", "agent").runnableInformer(0);
+      pods.addEventHandler(
+          new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+              see(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+              see(pod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {}
+          });
+      pods.start();
+    }
+
+    void start(Instant t0) {
+      this.t0 = t0;
+    }
+
+    /** 1 created, 2 bound, 3 Ready: each step counted once per pod. */
+    private void see(Pod pod) {
+      String ns = pod.getMetadata().getNamespace();
+      if (!ns.startsWith("many-")) {
+        return;
+      }
+      int state = ConvergenceBenchmark.countReady(List.of(pod)) == 1 ? 3 : 1;
+      if (state == 1 && pod.getSpec().getNodeName() != null) {
+        state = 2;
+      }
+      String key = ns + "/" + pod.getMetadata().getName();
+      int before = seenState.getOrDefault(key, 0);
+      if (state <= before) {
+        return;
+      }
+      seenState.put(key, state);
+      long at = Duration.between(t0, Instant.now()).toMillis();
+      int[] c = counts.computeIfAbsent(ns, k -> new int[4]);
+      long[] t = lastAt.computeIfAbsent(ns, k -> new long[4]);
+      synchronized (c) {
+        for (int s = before + 1; s <= state; s++) {
+          if (++c[s] == nodes) {
+            t[s] = at;
+          }
+        }
+      }
+    }
+
+    void print(Map<String, Duration> ready) {
+      System.out.printf(
+          "%10s %10s %10s %10s %10s%n", "ND", "CREATED", "BOUND", "PODS-READY", "STATUS");
+      ready.entrySet().stream()
+          .sorted(Map.Entry.comparingByValue())
+          .forEach(
+              e -> {
+                long[] t = lastAt.getOrDefault(e.getKey(), new long[4]);
+                System.out.printf(
+                    "%10s %8dms %8dms %8dms %8dms%n",
+                    e.getKey(), t[1], t[2], t[3], e.getValue().toMillis());
+              });
+    }
+
+    @Override
+    public void close() {
+      pods.close();
     }
   }
 
