@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -37,9 +38,12 @@ import java.util.List;
  * PodWriter}, {@link StatusWriter}) and reports it. It decides nothing itself.
  */
 // Not generation-aware: as upstream's informer, a change to status alone (another writer, a lost
-// write) starts a pass, so the status is corrected within seconds (SPEC §2). Our own status
-// writes start one pass each too, which finds nothing to change and writes nothing.
-@ControllerConfiguration(name = NodeDaemonReconciler.NAME, generationAwareEventProcessing = false)
+// write) starts a pass, so the status is corrected within seconds (SPEC §2). The event of our own
+// status write starts none (OwnStatusWrites): that pass would find nothing to change.
+@ControllerConfiguration(
+    name = NodeDaemonReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = OwnStatusWrites.class))
 @CSVMetadata(bundleName = NodeDaemonCSVMetadata.BUNDLE_NAME)
 // Exactly the calls the code makes (docs/operations.md lists each): nodes only through the
 // informer.

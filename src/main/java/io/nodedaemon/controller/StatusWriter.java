@@ -84,13 +84,16 @@ public class StatusWriter {
     }
     try {
       // resource(daemon), not withName: given no object, fabric8 GETs it before every patch.
-      client
-          .resources(NodeDaemon.class)
-          .resource(daemon)
-          .subresource("status")
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(Map.of("status", status)));
+      NodeDaemon written =
+          client
+              .resources(NodeDaemon.class)
+              .resource(daemon)
+              .subresource("status")
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  Serialization.asJson(Map.of("status", status)));
+      OwnStatusWrites.wrote(
+          key, written == null ? null : written.getMetadata().getResourceVersion());
       lastWritten.put(
           key,
           new Written(
@@ -138,6 +141,7 @@ public class StatusWriter {
   }
 
   void forget(String daemonKey) {
+    OwnStatusWrites.forget(daemonKey);
     lastWritten.remove(daemonKey);
     failures.remove(daemonKey);
     progress.remove(daemonKey);
