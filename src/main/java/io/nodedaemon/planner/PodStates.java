@@ -70,8 +70,9 @@ public final class PodStates {
 
   /** The controller owner reference of a pod (or any object), or null. */
   public static OwnerReference controllerOf(HasMetadata object) {
-    if (object instanceof Pod pod && CachedPod.read(pod) != null) {
-      return CachedPod.read(pod).controller();
+    CachedPod cached = object instanceof Pod pod ? CachedPod.read(pod) : null;
+    if (cached != null) {
+      return cached.controller();
     }
     if (object.getMetadata().getOwnerReferences() == null) {
       return null;
