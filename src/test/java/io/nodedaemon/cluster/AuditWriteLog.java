@@ -86,7 +86,8 @@ final class AuditWriteLog {
       log.record(
           method + " " + (query < 0 ? uri : uri.substring(0, query)),
           Instant.parse(event.path("requestReceivedTimestamp").asText()),
-          event.path("userAgent").asText());
+          event.path("userAgent").asText(),
+          event.path("responseStatus").path("code").asInt(0));
     }
   }
 }

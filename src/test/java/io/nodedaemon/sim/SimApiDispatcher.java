@@ -150,14 +150,25 @@ final class SimApiDispatcher extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     forgetRecordedRequest();
+    if ("GET".equals(request.getMethod())) {
+      return answer(request);
+    }
     String path = request.getPath();
     int query = path.indexOf('?');
-    if (!"GET".equals(request.getMethod())) {
-      writes.record(
-          request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)),
-          java.time.Instant.now(),
-          request.getHeader("User-Agent"));
-    }
+    // Recorded on arrival, so the log keeps the order the server saw; the status follows.
+    int place =
+        writes.record(
+            request.getMethod() + " " + (query < 0 ? path : path.substring(0, query)),
+            java.time.Instant.now(),
+            request.getHeader("User-Agent"));
+    MockResponse response = answer(request);
+    writes.answered(place, response.code());
+    return response;
+  }
+
+  private MockResponse answer(RecordedRequest request) {
+    String path = request.getPath();
+    int query = path.indexOf('?');
     // Discovery is matched on the bare path: kubectl appends ?timeout=32s, which would
     // otherwise miss every expectation and fall through to the store.
     String bare = query < 0 ? path : path.substring(0, query);

@@ -175,6 +175,7 @@ class SimulatedClusterTest {
   void mergePatchHonoursResourceVersionPreconditions() {
     var nds = cluster.client().resources(NodeDaemon.class).inNamespace("default");
     NodeDaemon created = nds.resource(nodeDaemon("locked", "img:1")).create();
+    int mark = cluster.writes().mark();
     nds.withName("locked")
         .edit(
             nd -> {
@@ -194,6 +195,13 @@ class SimulatedClusterTest {
             e ->
                 assertThat(((io.fabric8.kubernetes.client.KubernetesClientException) e).getCode())
                     .isEqualTo(409));
+    // The write log keeps what the server answered: the edit went through, the stale patch not.
+    assertThat(cluster.writes().sinceBy(mark, agent -> true))
+        .filteredOn(write -> write.contains("/nodedaemons/locked "))
+        .map(write -> write.substring(0, write.indexOf("  [")))
+        .containsExactly(
+            "PATCH /apis/nodedaemon.io/v1alpha1/namespaces/default/nodedaemons/locked -> 200",
+            "PATCH /apis/nodedaemon.io/v1alpha1/namespaces/default/nodedaemons/locked -> 409");
   }
 
   @Test

@@ -6,14 +6,16 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Writes an API server received, in order ("POST /api/v1/namespaces/x/pods"): on the simulated
- * cluster every write, recorded as it arrives; on the real control plane the operator's, read from
- * the audit log each time the log is asked ({@code refresh}).
+ * Writes an API server received, in order ("POST /api/v1/namespaces/x/pods"), with the status it
+ * answered: on the simulated cluster every write, recorded as it arrives; on the real control plane
+ * the operator's, read from the audit log each time the log is asked ({@code refresh}).
  */
 public final class WriteLog {
   private final List<String> writes = new ArrayList<>();
   private final List<Instant> times = new ArrayList<>();
   private final List<String> agents = new ArrayList<>();
+  // The HTTP status of the answer; 0 until it is known.
+  private final List<Integer> codes = new ArrayList<>();
   private final Runnable refresh;
 
   public WriteLog() {
@@ -38,10 +40,25 @@ public final class WriteLog {
    * The same, with the User-Agent that sent it (replicas of one ServiceAccount tell themselves
    * apart only by it).
    */
-  public synchronized void record(String write, Instant at, String userAgent) {
+  public synchronized int record(String write, Instant at, String userAgent) {
+    return record(write, at, userAgent, 0);
+  }
+
+  /**
+   * The same, with the HTTP status the server answered. Returns the write's place, for {@link
+   * #answered} when the status comes later.
+   */
+  public synchronized int record(String write, Instant at, String userAgent, int code) {
     writes.add(write);
     times.add(at);
     agents.add(userAgent == null ? "" : userAgent);
+    codes.add(code);
+    return writes.size() - 1;
+  }
+
+  /** The status the server answered the write at {@code place}. */
+  public synchronized void answered(int place, int code) {
+    codes.set(place, code);
   }
 
   /** A mark to count from: {@code count(mark, ...)} only sees later writes. */
@@ -55,13 +72,16 @@ public final class WriteLog {
     return writes.subList(mark, writes.size()).stream().filter(which).toList();
   }
 
-  /** The writes after {@code mark} whose User-Agent matches, as "METHOD path [agent]". */
+  /**
+   * The writes after {@code mark} whose User-Agent matches, as "METHOD path -> status [agent]"
+   * (status 0: not answered yet).
+   */
   public synchronized List<String> sinceBy(int mark, Predicate<String> userAgent) {
     refresh.run();
     List<String> out = new ArrayList<>();
     for (int i = mark; i < writes.size(); i++) {
       if (userAgent.test(agents.get(i))) {
-        out.add(writes.get(i) + "  [" + agents.get(i) + "]");
+        out.add(writes.get(i) + " -> " + codes.get(i) + "  [" + agents.get(i) + "]");
       }
     }
     return out;
