@@ -18,10 +18,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Forgets what this operator remembers about NodeDaemons that no longer exist: the last status
- * written, progress counts, in-flight writes, write backoffs, metrics series, and failed-pod
- * backoffs quiet for 30 minutes. There is no finalizer (as with DaemonSets, the garbage collector
- * removes the pods), so nothing tells the reconciler of a deletion; a periodic sweep of the primary
- * cache does.
+ * written, progress counts, in-flight writes, write backoffs, which were converged, metrics series,
+ * and failed-pod backoffs quiet for 30 minutes. There is no finalizer (as with DaemonSets, the
+ * garbage collector removes the pods), so nothing tells the reconciler of a deletion; a periodic
+ * sweep of the primary cache does.
  */
 @Singleton
 public class Housekeeping {
@@ -31,6 +31,7 @@ public class Housekeeping {
   private final StatusWriter status;
   private final InFlightTracker inFlight;
   private final WriteBackoff writeBackoff;
+  private final JoinedNodes joinedNodes;
   private final FailedPodBackoff failedPodBackoff;
   private final NodeDaemonMetrics metrics;
   private final Clock clock;
@@ -47,12 +48,14 @@ public class Housekeeping {
       StatusWriter status,
       InFlightTracker inFlight,
       WriteBackoff writeBackoff,
+      JoinedNodes joinedNodes,
       FailedPodBackoff failedPodBackoff,
       NodeDaemonMetrics metrics,
       Clock clock) {
     this.status = status;
     this.inFlight = inFlight;
     this.writeBackoff = writeBackoff;
+    this.joinedNodes = joinedNodes;
     this.failedPodBackoff = failedPodBackoff;
     this.metrics = metrics;
     this.clock = clock;
@@ -80,6 +83,7 @@ public class Housekeeping {
         status.forget(key);
         inFlight.forget(key);
         writeBackoff.forget(key);
+        joinedNodes.forget(key);
       }
     }
     metrics.retainOnly(primaries.list().map(ReconcilerKeys::name).collect(Collectors.toSet()));
@@ -103,6 +107,7 @@ public class Housekeeping {
     Set<String> remembered = new HashSet<>(status.daemonKeys());
     remembered.addAll(inFlight.daemonKeys());
     remembered.addAll(writeBackoff.daemonKeys());
+    remembered.addAll(joinedNodes.daemonKeys());
     return remembered;
   }
 }

@@ -168,6 +168,20 @@ public class InFlightTracker {
     return (left.isNegative() ? Duration.ZERO : left).plusMillis(1);
   }
 
+  /** Whether a create of the NodeDaemon's pod on {@code nodeName} is remembered. */
+  public boolean createPending(String daemonKey, String nodeName) {
+    DaemonWrites w = byDaemon.get(daemonKey);
+    if (w == null) {
+      return false;
+    }
+    for (Create c : w.creates.values()) {
+      if (c.nodeName().equals(nodeName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The NodeDaemons (by uid) with remembered writes. */
   public Set<String> daemonKeys() {
     return Set.copyOf(byDaemon.keySet());

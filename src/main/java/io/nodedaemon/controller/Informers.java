@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.nodedaemon.api.NodeDaemon;
+import io.nodedaemon.planner.DaemonPodFactory;
 import io.nodedaemon.planner.LabelSelectors;
 import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
@@ -37,6 +38,12 @@ final class Informers {
   static final String BY_CONTROLLER = "nodedaemon.io/controller";
 
   static final String NO_CONTROLLER = "none/";
+
+  /**
+   * Pods indexed by namespace and the node they are bound or pinned to ("ns/node"): what a pass
+   * checks before it creates on a node that just joined ({@link JoinedNodes}).
+   */
+  static final String BY_NODE = "nodedaemon.io/node";
 
   /**
    * Informers list in pages of this many objects: an unpaged list of 5,000 full nodes is ~90 MB of
@@ -84,8 +91,39 @@ final class Informers {
             super.onUpdate(oldPod, newPod);
           }
         };
-    pods.addIndexers(Map.of(BY_CONTROLLER, pod -> List.of(controllerKey(pod))));
+    pods.addIndexers(
+        Map.of(
+            BY_CONTROLLER,
+            pod -> List.of(controllerKey(pod)),
+            BY_NODE,
+            pod -> {
+              String node = DaemonPodFactory.targetNodeName(pod);
+              return node == null
+                  ? List.of()
+                  : List.of(nodeKey(pod.getMetadata().getNamespace(), node));
+            }));
     return pods;
+  }
+
+  /** The {@link #BY_NODE} key of a namespace's pods on a node. */
+  static String nodeKey(String namespace, String node) {
+    return namespace + "/" + node;
+  }
+
+  /**
+   * Whether a pod a NodeDaemon controls, or one nobody controls that it might adopt, is bound or
+   * pinned to {@code node}.
+   */
+  static boolean claimableOn(
+      InformerEventSource<Pod, NodeDaemon> pods, NodeDaemon daemon, String node) {
+    String uid = daemon.getMetadata().getUid();
+    for (Pod pod : pods.byIndex(BY_NODE, nodeKey(daemon.getMetadata().getNamespace(), node))) {
+      OwnerReference controller = PodStates.controllerOf(pod);
+      if (controller == null || uid.equals(controller.getUid())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The {@link #BY_CONTROLLER} key of a pod (or any namespaced object). */
@@ -114,9 +152,12 @@ final class Informers {
     return all;
   }
 
-  /** The nodes, each event that can change placement shown to {@code sorted} before its pass. */
+  /**
+   * The nodes, each event that can change placement shown to {@code sorted}, and each join to
+   * {@code joined}, before its pass.
+   */
   static InformerEventSource<Node, NodeDaemon> nodes(
-      EventSourceContext<NodeDaemon> context, SortedNodes sorted) {
+      EventSourceContext<NodeDaemon> context, SortedNodes sorted, JoinedNodes joined) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Node.class, NodeDaemon.class)
             .withName(NODES)
@@ -137,6 +178,7 @@ final class Informers {
       @Override
       public void onAdd(Node node) {
         sorted.changed();
+        joined.joined(node.getMetadata().getName());
         super.onAdd(node);
       }
 

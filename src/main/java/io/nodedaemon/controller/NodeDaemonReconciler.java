@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.nodedaemon.api.NodeDaemon;
@@ -17,6 +18,7 @@ import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.ops.LeaderFence;
 import io.nodedaemon.ops.NodeDaemonCSVMetadata;
 import io.nodedaemon.ops.NodeDaemonMetrics;
+import io.nodedaemon.planner.DaemonPlanner;
 import io.nodedaemon.planner.InFlight;
 import io.nodedaemon.planner.PodStates;
 import io.nodedaemon.planner.rollout.RevisionPlan;
@@ -83,6 +85,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   @Inject EventRecorder events;
   @Inject NodeDaemonMetrics metrics;
   @Inject Housekeeping housekeeping;
+  @Inject JoinedNodes joinedNodes;
 
   /**
    * Refuses writes once a pause may have cost this replica its Lease (SPEC §7): asked before each
@@ -100,7 +103,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       EventSourceContext<NodeDaemon> context) {
     housekeeping.start(context.getPrimaryCache());
     podInformer = Informers.pods(context, inFlight);
-    nodeInformer = Informers.nodes(context, sortedNodes);
+    nodeInformer = Informers.nodes(context, sortedNodes, joinedNodes);
     revisionInformer = Informers.revisions(context);
     return List.of(podInformer, nodeInformer, revisionInformer);
   }
@@ -121,6 +124,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     Duration backingOff = writeBackoff.remaining(key, now);
     if (!backingOff.isZero()) {
       return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(backingOff);
+    }
+    long joins = joinedNodes.mark();
+    if (!createOnJoinedNodes(daemon, key, now)) {
+      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
     }
 
     // Observe: claim the pods, then bring the revision history up to date (upstream's
@@ -167,6 +174,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                 statusWriter.progress(key),
                 now));
     statusWriter.rememberProgress(key, decision.progress());
+    joinedNodes.passed(
+        key, joins, generation(daemon), convergedRevision(daemon, decision, pending));
     if (!fence.mayWrite()) {
       return UpdateControl.noUpdate();
     }
@@ -175,6 +184,61 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             ? null
             : pods.syncNodes(decision.target(), decision.plan(), decision.targetRevision());
     return report(daemon, decision, outcome, now);
+  }
+
+  /**
+   * Creates the pods of nodes that joined since the last pass, if that pass left the NodeDaemon
+   * converged ({@link JoinedNodes}), before the full walk: the same placement rule, on those nodes
+   * alone. A node with a pod of this NodeDaemon, one it could adopt, or a create in flight is left
+   * to the walk. False when a create failed: the pass stops and backs off, as after a failed write.
+   */
+  private boolean createOnJoinedNodes(NodeDaemon daemon, String key, Instant now) {
+    JoinedNodes.Early early = joinedNodes.since(key, generation(daemon));
+    if (early == null || daemon.getMetadata().getDeletionTimestamp() != null) {
+      return true;
+    }
+    List<Node> joined = new ArrayList<>(early.nodes().size());
+    for (String name : early.nodes()) {
+      nodeInformer.get(new ResourceID(name)).ifPresent(joined::add);
+    }
+    List<String> needing =
+        DaemonPlanner.joinedNodesNeedingDaemonPods(
+            daemon,
+            joined,
+            node ->
+                inFlight.createPending(key, node)
+                    || Informers.claimableOn(podInformer, daemon, node));
+    if (needing.isEmpty() || !fence.mayWrite()) {
+      return true;
+    }
+    PodWriter.SyncOutcome outcome = pods.createOn(daemon, needing, early.revision());
+    String namespace = daemon.getMetadata().getNamespace();
+    String name = daemon.getMetadata().getName();
+    outcome.events().forEach(e -> events.record(daemon, e));
+    metrics.podsCreated(namespace, name, outcome.created().size());
+    metrics.podsCreatedOnJoin(namespace, name, outcome.created().size());
+    metrics.writesFailed(namespace, name, outcome.failedCreates().size());
+    return !outcome.needsBackoff();
+  }
+
+  /**
+   * The revision every live pod carries if this pass leaves the NodeDaemon converged: its own
+   * template (no rollback in force), nothing to write, nothing in flight, no pod of another
+   * revision left. Null otherwise.
+   */
+  private static String convergedRevision(NodeDaemon daemon, Decision decision, InFlight pending) {
+    boolean converged =
+        decision.plan() != null
+            && decision.target() == daemon
+            && !decision.plan().hasWrites()
+            && pending.isEmpty()
+            && decision.targetRevision().equals(decision.status().getCurrentRevision());
+    return converged ? decision.targetRevision() : null;
+  }
+
+  private static long generation(NodeDaemon daemon) {
+    Long generation = daemon.getMetadata().getGeneration();
+    return generation == null ? 0 : generation;
   }
 
   /** Records the events and metrics of a pass, writes its status, and says when to look again. */

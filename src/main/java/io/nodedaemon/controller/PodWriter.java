@@ -103,16 +103,25 @@ public class PodWriter {
 
   /** Creates and deletes what the plan lists; new pods get {@code revision}. */
   SyncOutcome syncNodes(NodeDaemon daemon, Plan plan, String revision) {
+    return syncNodes(daemon, plan.nodesNeedingDaemonPods(), plan.podsToDelete(), revision);
+  }
+
+  /** Creates pods of {@code revision} on {@code nodes} (those of nodes that just joined). */
+  SyncOutcome createOn(NodeDaemon daemon, List<String> nodes, String revision) {
+    return syncNodes(daemon, nodes, List.of(), revision);
+  }
+
+  private SyncOutcome syncNodes(
+      NodeDaemon daemon, List<String> nodes, List<Pod> podsToDelete, String revision) {
     String key = ReconcilerKeys.of(daemon);
     String namespace = daemon.getMetadata().getNamespace();
     PodWriterPool.Pass pass = writers.begin();
-    List<String> nodes = plan.nodesNeedingDaemonPods();
 
     ConcurrentLinkedQueue<Pod> deleted = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> failedDeletes = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<Void>> deletes = new ArrayList<>();
-    Executor deleteWriters = pass.withRemaining(plan.podsToDelete().size() + nodes.size());
-    for (Pod pod : plan.podsToDelete()) {
+    Executor deleteWriters = pass.withRemaining(podsToDelete.size() + nodes.size());
+    for (Pod pod : podsToDelete) {
       String name = pod.getMetadata().getName();
       inFlight.deleted(key, name, clock.instant());
       deletes.add(

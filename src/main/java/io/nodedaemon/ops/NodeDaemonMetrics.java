@@ -39,6 +39,12 @@ public class NodeDaemonMetrics {
   public static final String DELETED = "nodedaemon_pods_deleted_total";
 
   /**
+   * Of the pods created, those created on a joining node ahead of the full pass (a converged
+   * NodeDaemon's fast path, docs/controller-flow.md).
+   */
+  public static final String CREATED_ON_JOIN = "nodedaemon_pods_created_on_join_total";
+
+  /**
    * Writes the API server refused (pod creates and deletes, status patches): the operator handles
    * them itself (backoff, retry), so JOSDK's failed-reconciliation counter does not see them.
    */
@@ -106,6 +112,10 @@ public class NodeDaemonMetrics {
     counter(namespace, name, CREATED).increment(n);
   }
 
+  public void podsCreatedOnJoin(String namespace, String name, int n) {
+    counter(namespace, name, CREATED_ON_JOIN).increment(n);
+  }
+
   public void podsDeleted(String namespace, String name, int n) {
     counter(namespace, name, DELETED).increment(n);
   }
@@ -139,9 +149,8 @@ public class NodeDaemonMetrics {
                     .register(registry));
           }
           // Counters from the start, at zero: rate() and the dashboard then see a NodeDaemon that
-          // never
-          // created a pod, instead of no series at all.
-          for (String counter : List.of(CREATED, DELETED, WRITE_FAILURES)) {
+          // never created a pod, instead of no series at all.
+          for (String counter : List.of(CREATED, CREATED_ON_JOIN, DELETED, WRITE_FAILURES)) {
             d.meters.add(counterBuilder(counter, k).register(registry));
           }
           return d;
@@ -155,6 +164,7 @@ public class NodeDaemonMetrics {
         .description(
             switch (meterName) {
               case CREATED -> "Pods the operator created";
+              case CREATED_ON_JOIN -> "Pods the operator created on joining nodes ahead of a pass";
               case DELETED -> "Pods the operator deleted";
               default -> "Pod and status writes the API server refused";
             });

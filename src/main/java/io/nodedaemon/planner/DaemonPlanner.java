@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One planning pass for one NodeDaemon, pure: observed nodes and pods in, a {@link Plan} out. It
@@ -262,7 +263,7 @@ public final class DaemonPlanner {
     NodePlacement placement = node.placement();
     List<PodFacts> daemonPods = node.pods();
     boolean exists = !daemonPods.isEmpty() || out.pendingCreates.contains(node.name());
-    if (placement.shouldRun() && !exists) {
+    if (needsDaemonPod(placement, exists)) {
       out.nodesNeedingDaemonPods.add(node.name());
     } else if (placement.shouldContinueRunning()) {
       // Duplicates need two pods: the usual node has one and gets no list.
@@ -306,6 +307,29 @@ public final class DaemonPlanner {
         }
       }
     }
+  }
+
+  /** Upstream's first case of podsShouldBeOnNode: the daemon should run here and has no pod. */
+  private static boolean needsDaemonPod(NodePlacement placement, boolean exists) {
+    return placement.shouldRun() && !exists;
+  }
+
+  /**
+   * Manage's creates for nodes that just joined, read from those nodes alone: a node needs a pod
+   * where the daemon should run and {@code hasPod} says none is there (pinned to it, or in flight).
+   * A pass of a converged NodeDaemon asks this before its full walk, which then finds the creates
+   * in flight; whatever else a joined node brings (status, an excluded-node group) is the walk's.
+   */
+  public static List<String> joinedNodesNeedingDaemonPods(
+      NodeDaemon daemon, List<Node> joined, Predicate<String> hasPod) {
+    List<String> needing = new ArrayList<>();
+    for (Node node : joined) {
+      String name = node.getMetadata().getName();
+      if (needsDaemonPod(Placement.nodeShouldRunDaemonPod(node, daemon), hasPod.test(name))) {
+        needing.add(name);
+      }
+    }
+    return needing;
   }
 
   /**

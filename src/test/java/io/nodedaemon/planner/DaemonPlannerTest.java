@@ -101,6 +101,30 @@ class DaemonPlannerTest {
   }
 
   @Test
+  void joinedNodesNeedPodsWhereTheFullPassCreatesThem() {
+    NodeDaemon d = daemon();
+    d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("role", "worker"));
+    Map<String, String> worker = Map.of("role", "worker");
+    Sim sim = new Sim(d, node("n1", worker), node("n2", worker));
+    sim.sync();
+    List<Node> joined =
+        List.of(
+            node("n3", worker),
+            node("n4", Map.of("role", "master")),
+            node("n5", worker, taint("dedicated", "db", "NoSchedule")),
+            node("n6", worker));
+    sim.nodes.addAll(joined);
+    // n6 came back to the pod it had.
+    sim.add(pod("foo-n6-old", "n6", REV, T0).build());
+    Set<String> withPod = new java.util.HashSet<>();
+    sim.pods.values().forEach(p -> withPod.add(DaemonPodFactory.targetNodeName(p)));
+
+    List<String> early = DaemonPlanner.joinedNodesNeedingDaemonPods(d, joined, withPod::contains);
+
+    assertThat(early).containsExactly("n3").isEqualTo(sim.plan().nodesNeedingDaemonPods());
+  }
+
+  @Test
   void createsOnePodOnEveryEligibleNodeAndNothingOnceThereIsOne() {
     NodeDaemon d = daemon();
     d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("role", "worker"));
