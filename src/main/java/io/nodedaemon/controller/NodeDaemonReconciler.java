@@ -126,8 +126,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(backingOff);
     }
     long joins = joinedNodes.mark();
-    if (!createOnJoinedNodes(daemon, key, now)) {
-      return UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(writeBackoff.failed(key, now));
+    PodWriter.SyncOutcome early = createOnJoinedNodes(daemon, key);
+    if (early != null) {
+      // The full pass waits for the event of the pod just created, moments away: now it would walk
+      // every node and pod only to find the create in flight. After a failed create, the backoff.
+      Duration after =
+          early.needsBackoff()
+              ? writeBackoff.failed(key, now)
+              : inFlight.wakeUpAfter(key, clock.instant());
+      UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
+      return after == null ? control : control.rescheduleAfter(after);
     }
 
     // Observe: claim the pods, then bring the revision history up to date (upstream's
@@ -188,14 +196,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   /**
    * Creates the pods of nodes that joined since the last pass, if that pass left the NodeDaemon
-   * converged ({@link JoinedNodes}), before the full walk: the same placement rule, on those nodes
-   * alone. A node with a pod of this NodeDaemon, one it could adopt, or a create in flight is left
-   * to the walk. False when a create failed: the pass stops and backs off, as after a failed write.
+   * converged ({@link JoinedNodes}), instead of a full walk: the same placement rule, on those
+   * nodes alone. A node with a pod of this NodeDaemon, one it could adopt, or a create in flight is
+   * left to the walk. Null when it created nothing: the walk follows at once.
    */
-  private boolean createOnJoinedNodes(NodeDaemon daemon, String key, Instant now) {
+  private PodWriter.SyncOutcome createOnJoinedNodes(NodeDaemon daemon, String key) {
     JoinedNodes.Early early = joinedNodes.since(key, generation(daemon));
     if (early == null || daemon.getMetadata().getDeletionTimestamp() != null) {
-      return true;
+      return null;
     }
     List<Node> joined = new ArrayList<>(early.nodes().size());
     for (String name : early.nodes()) {
@@ -209,7 +217,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                 inFlight.createPending(key, node)
                     || Informers.claimableOn(podInformer, daemon, node));
     if (needing.isEmpty() || !fence.mayWrite()) {
-      return true;
+      return null;
     }
     PodWriter.SyncOutcome outcome = pods.createOn(daemon, needing, early.revision());
     String namespace = daemon.getMetadata().getNamespace();
@@ -218,7 +226,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     metrics.podsCreated(namespace, name, outcome.created().size());
     metrics.podsCreatedOnJoin(namespace, name, outcome.created().size());
     metrics.writesFailed(namespace, name, outcome.failedCreates().size());
-    return !outcome.needsBackoff();
+    return outcome;
   }
 
   /**
