@@ -153,8 +153,8 @@ final class Informers {
   }
 
   /**
-   * The nodes, each event that can change placement shown to {@code sorted}, and each join to
-   * {@code joined}, before its pass.
+   * The nodes, each event that can change placement shown to {@code sorted}, and each added node or
+   * change placement reads to {@code joined}, before its pass.
    */
   static InformerEventSource<Node, NodeDaemon> nodes(
       EventSourceContext<NodeDaemon> context, SortedNodes sorted, JoinedNodes joined) {
@@ -186,6 +186,7 @@ final class Informers {
       public void onUpdate(Node oldNode, Node newNode) {
         if (NodeChanges.affectsPlacement(newNode, oldNode)) {
           sorted.changed();
+          joined.joined(newNode.getMetadata().getName());
         }
         super.onUpdate(oldNode, newNode);
       }

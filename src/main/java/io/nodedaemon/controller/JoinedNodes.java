@@ -9,13 +9,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The nodes that joined (Node ADDED) since each NodeDaemon's last pass that left it converged: the
- * nodes a pass may create pods on before its full walk, and the revision those pods get.
+ * The nodes that joined since each NodeDaemon's last pass that left it converged: the nodes a pass
+ * may create pods on instead of a full walk, and the revision those pods get. A node joins when it
+ * is added, or when it changes in a way placement reads: a real node is added with the {@code
+ * node.kubernetes.io/not-ready} taint and becomes eligible when its kubelet reports Ready and the
+ * taint goes.
  *
  * <p>Why: a joining node's pods waited behind a full pass of every NodeDaemon, O(nodes + pods) each
  * (about 20 ms of CPU at 5,000 nodes, 10 NodeDaemons sharing two cores). A converged NodeDaemon
- * that sees only new nodes would create their pods and nothing else, so that part goes first and
- * the full pass follows, finding the creates in flight (docs/controller-flow.md).
+ * that sees only joined nodes needs their pods and nothing else, so those are created first and the
+ * full pass follows on their events, finding the creates in flight (docs/controller-flow.md).
  */
 @Singleton
 public class JoinedNodes {
@@ -39,7 +42,7 @@ public class JoinedNodes {
   private final ArrayDeque<String> recent = new ArrayDeque<>(REMEMBERED);
   private final Map<String, Converged> converged = new ConcurrentHashMap<>();
 
-  /** A Node ADDED event. */
+  /** A Node ADDED event, or an update that placement reads (NodeChanges). */
   synchronized void joined(String node) {
     joins++;
     if (recent.size() == REMEMBERED) {

@@ -18,6 +18,7 @@ import io.nodedaemon.cluster.ClusterResource;
 import io.nodedaemon.cluster.InjectCluster;
 import io.nodedaemon.cluster.TestCluster;
 import io.nodedaemon.ops.NodeDaemonMetrics;
+import io.nodedaemon.sim.SimNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -27,8 +28,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node joining a converged NodeDaemon gets its pod ahead of the full pass (JoinedNodes), with the
- * update revision, and only where the full pass would create one.
+ * A node joining a converged NodeDaemon (added, or no longer tainted) gets its pod ahead of the
+ * full pass (JoinedNodes), with the update revision, and only where the full pass would create one.
  */
 @QuarkusTest
 @WithTestResource(ClusterResource.class)
@@ -61,6 +62,35 @@ class JoinedNodesE2eTest {
     assertThat(byNode.get("join-3")).hasSize(1);
     assertThat(byNode.get("join-3").get(0).getMetadata().getLabels())
         .containsEntry("controller-revision-hash", before.getUpdateRevision());
+  }
+
+  @Test
+  void aNodeWhoseTaintGoesGetsItsPodAheadOfThePass() {
+    addNodes(cluster, "untaint", "untaint-1");
+    create(cluster, daemon("untaint", "agent", "untaint"));
+    awaitStatus(cluster.client(), "untaint", "agent", converged(1));
+    // As a real node joins: tainted until its kubelet reports Ready (a taint of our own here, as
+    // the real API server's admission adds node.kubernetes.io/not-ready itself).
+    cluster.addNode(
+        SimNode.named("untaint-2")
+            .label(E2eSupport.GROUP_LABEL, "untaint")
+            .taint("example.org/booting", "true", "NoSchedule")
+            .build());
+    awaitStatus(
+        cluster.client(),
+        "untaint",
+        "agent",
+        s ->
+            s.getExcludedNodes() != null
+                && s.getExcludedNodes().stream()
+                    .anyMatch(g -> "UntoleratedTaint".equals(g.reason()) && g.count() == 1));
+    assertThat(podsByNode(cluster.client(), "untaint")).containsOnlyKeys("untaint-1");
+
+    cluster.updateNode(SimNode.named("untaint-2").label(E2eSupport.GROUP_LABEL, "untaint").build());
+
+    awaitStatus(cluster.client(), "untaint", "agent", converged(2));
+    await().atMost(TIMEOUT).until(() -> createdOnJoin("untaint") == 1);
+    assertThat(podsByNode(cluster.client(), "untaint").get("untaint-2")).hasSize(1);
   }
 
   @Test
