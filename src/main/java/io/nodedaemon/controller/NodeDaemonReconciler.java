@@ -220,13 +220,23 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return null;
     }
     PodWriter.SyncOutcome outcome = pods.createOn(daemon, needing, early.revision());
+    recordWrites(daemon, outcome);
+    metrics.podsCreatedOnJoin(
+        daemon.getMetadata().getNamespace(),
+        daemon.getMetadata().getName(),
+        outcome.created().size());
+    return outcome;
+  }
+
+  /** The events and the counters of the pod writes a pass made. */
+  private void recordWrites(NodeDaemon daemon, PodWriter.SyncOutcome outcome) {
     String namespace = daemon.getMetadata().getNamespace();
     String name = daemon.getMetadata().getName();
     outcome.events().forEach(e -> events.record(daemon, e));
     metrics.podsCreated(namespace, name, outcome.created().size());
-    metrics.podsCreatedOnJoin(namespace, name, outcome.created().size());
-    metrics.writesFailed(namespace, name, outcome.failedCreates().size());
-    return outcome;
+    metrics.podsDeleted(namespace, name, outcome.deleted().size());
+    metrics.writesFailed(
+        namespace, name, outcome.failedCreates().size() + outcome.failedDeletes().size());
   }
 
   /**
@@ -261,11 +271,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     decision.events().forEach(e -> events.record(daemon, e));
     Duration requeue = decision.requeueAfter();
     if (outcome != null) {
-      outcome.events().forEach(e -> events.record(daemon, e));
-      metrics.podsCreated(namespace, name, outcome.created().size());
-      metrics.podsDeleted(namespace, name, outcome.deleted().size());
-      metrics.writesFailed(
-          namespace, name, outcome.failedCreates().size() + outcome.failedDeletes().size());
+      recordWrites(daemon, outcome);
       Duration retryAfter = null;
       if (outcome.needsBackoff()) {
         retryAfter = writeBackoff.failed(key, now);
