@@ -15,7 +15,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks and prints their tables: the planner pass (JMH) and the convergence of the
  * packaged operator on the simulated cluster ({@code -Dbench.cluster=real}: on the real control
  * plane). {@code ./mvnw -B package -Pbench -DskipTests}; {@code -Dbench.churn=true} or {@code
- * -Dbench.react=true} runs the churn or the reaction-time benchmark instead.
+ * -Dbench.react=true} runs the churn or the reaction-time benchmark instead, {@code
+ * -Dbench.startup=true} the start-up alone.
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -25,7 +26,11 @@ public final class Benchmarks {
     try {
       boolean churn = Boolean.getBoolean("bench.churn");
       boolean react = Boolean.getBoolean("bench.react");
-      if (!churn && !react && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
+      boolean startup = Boolean.getBoolean("bench.startup");
+      if (!churn
+          && !react
+          && !startup
+          && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
         planner();
       }
       // -Dbench.churn=true: the load and churn run instead of the others (ChurnBenchmark).
@@ -34,6 +39,10 @@ public final class Benchmarks {
         ChurnBenchmark.runAndPrint();
       } else if (react) {
         ReactionTimeBenchmark.runAndPrint();
+      } else if (startup) {
+        // -Dbench.startup=true: start-up to first reconcile alone, several starts
+        // (StartupBenchmark).
+        StartupBenchmark.runAndPrint();
       } else if (Boolean.parseBoolean(System.getProperty("bench.convergence", "true"))) {
         // -Dbench.sizes=none: no single-NodeDaemon convergence (only the many NodeDaemons below).
         List<Integer> sizes =
