@@ -74,25 +74,30 @@ final class StartupBenchmark {
     if (!against.isEmpty()) {
       builds.add(Path.of(against).toAbsolutePath().normalize());
     }
+    measure(base, nodes, rounds, builds)
+        .forEach((build, runs) -> print(nodes, backend(), build, runs));
+  }
+
+  static String backend() {
+    return ConvergenceBenchmark.REAL ? "real control plane" : "simulated cluster";
+  }
+
+  /**
+   * {@code rounds} starts of each build on a fresh cluster of {@code nodes} (the backend {@code
+   * -Dbench.cluster} names), by build in the order given.
+   */
+  static Map<Path, List<Run>> measure(Path base, int nodes, int rounds, List<Path> builds)
+      throws Exception {
     StartupBenchmark benchmark = new StartupBenchmark(base, builds);
-    Map<Path, List<Run>> results;
     if (ConvergenceBenchmark.REAL) {
       try (RealControlPlane cluster = RealControlPlane.start(Duration.ZERO, Duration.ZERO)) {
-        results = benchmark.run(cluster, nodes, rounds);
-      }
-    } else {
-      try (SimulatedCluster cluster =
-          SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
-        results = benchmark.run(cluster, nodes, rounds);
+        return benchmark.run(cluster, nodes, rounds);
       }
     }
-    results.forEach(
-        (build, runs) ->
-            print(
-                nodes,
-                ConvergenceBenchmark.REAL ? "real control plane" : "simulated cluster",
-                build,
-                runs));
+    try (SimulatedCluster cluster =
+        SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
+      return benchmark.run(cluster, nodes, rounds);
+    }
   }
 
   Map<Path, List<Run>> run(TestCluster cluster, int nodes, int rounds) throws Exception {
