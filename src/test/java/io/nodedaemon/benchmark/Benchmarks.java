@@ -16,7 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * packaged operator on the simulated cluster ({@code -Dbench.cluster=real}: on the real control
  * plane). {@code ./mvnw -B package -Pbench -DskipTests}; {@code -Dbench.churn=true} or {@code
  * -Dbench.react=true} runs the churn or the reaction-time benchmark instead, {@code
- * -Dbench.startup=true} the start-up alone.
+ * -Dbench.startup=true} the start-up alone, {@code -Dbench.goals=true} issue 16's goals in one
+ * table on both backends.
  */
 public final class Benchmarks {
   private Benchmarks() {}
@@ -27,9 +28,11 @@ public final class Benchmarks {
       boolean churn = Boolean.getBoolean("bench.churn");
       boolean react = Boolean.getBoolean("bench.react");
       boolean startup = Boolean.getBoolean("bench.startup");
+      boolean goals = Boolean.getBoolean("bench.goals");
       if (!churn
           && !react
           && !startup
+          && !goals
           && Boolean.parseBoolean(System.getProperty("bench.jmh", "true"))) {
         planner();
       }
@@ -39,6 +42,9 @@ public final class Benchmarks {
         ChurnBenchmark.runAndPrint();
       } else if (react) {
         ReactionTimeBenchmark.runAndPrint();
+      } else if (goals) {
+        // -Dbench.goals=true: issue 16's six goals in one table, both backends (GoalsBenchmark).
+        GoalsBenchmark.runAndPrint();
       } else if (startup) {
         // -Dbench.startup=true: start-up to first reconcile alone, several starts
         // (StartupBenchmark).
@@ -72,9 +78,12 @@ public final class Benchmarks {
     System.exit(code);
   }
 
-  static void planner() throws Exception {
-    // Under exec:java the project classpath lives in a class loader, not in java.class.path, which
-    // is what JMH hands to its forked JVM: put it there so the fork finds the benchmarks.
+  /**
+   * Under exec:java the project classpath lives in a class loader, not in java.class.path, which is
+   * what a forked JVM (JMH's, the goals' columns) is given: put it there so the fork finds the
+   * benchmarks.
+   */
+  static void exposeClassPath() throws java.net.URISyntaxException {
     if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
       StringBuilder cp = new StringBuilder();
       for (java.net.URL url : loader.getURLs()) {
@@ -82,6 +91,10 @@ public final class Benchmarks {
       }
       System.setProperty("java.class.path", cp.substring(1));
     }
+  }
+
+  static void planner() throws Exception {
+    exposeClassPath();
     var builder = new OptionsBuilder();
     String jmhNodes = System.getProperty("bench.jmh.nodes");
     if (jmhNodes != null && !jmhNodes.isBlank()) {
