@@ -162,7 +162,7 @@ final class GoalsBenchmark {
                       s.reactSamples(),
                       Duration.ofSeconds(30),
                       Duration.ofMinutes(Long.getLong("bench.react.timeoutMinutes", 60)),
-                      ""));
+                      ReactionTimeBenchmark.Shape.heapFor(s.reactNodes(), s.reactDaemons())));
       List<Long> all = r.complete().stream().map(x -> x.allPods().toNanos()).sorted().toList();
       p.setProperty("3.samples", r.complete().size() + " of " + s.reactSamples());
       p.setProperty("3.p50", ms(ReactionTimeBenchmark.percentile(all, 0.50)));

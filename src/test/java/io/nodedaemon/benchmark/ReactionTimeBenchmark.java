@@ -53,13 +53,7 @@ public final class ReactionTimeBenchmark {
     static Shape fromProperties() {
       int nodes = Integer.getInteger("bench.react.nodes", 5000);
       int daemons = Integer.getInteger("bench.react.daemons", 10);
-      // The operator caches every pod of every NodeDaemon, about 6 KB each: 1,000 nodes x 10
-      // NodeDaemons is 71 MiB of live heap, more than the old generation of -Xmx96m (sized for one
-      // NodeDaemon on 5,000 nodes), so every collection was a full one (31 in 25 s, 7.7 s of
-      // pauses): from 5,000 daemon pods on, the heap the default Deployment gives (40% of its 512
-      // MiB limit); at 5,000 x 10 -Xmx384m also collected back to back, so above 20,000 768m.
-      long pods = (long) nodes * daemons;
-      String xmx = pods > 20_000 ? "768m" : pods >= 5_000 ? "205m" : "";
+      String xmx = heapFor(nodes, daemons);
       return new Shape(
           nodes,
           daemons,
@@ -67,6 +61,17 @@ public final class ReactionTimeBenchmark {
           Duration.ofSeconds(Long.getLong("bench.react.sampleTimeoutSeconds", 30)),
           Duration.ofMinutes(Long.getLong("bench.react.timeoutMinutes", 30)),
           System.getProperty("bench.react.xmx", xmx).trim());
+    }
+
+    /** The operator's -Xmx for a shape, or blank for the container's. */
+    static String heapFor(int nodes, int daemons) {
+      // The operator caches every pod of every NodeDaemon, about 6 KB each: 1,000 nodes x 10
+      // NodeDaemons is 71 MiB of live heap, more than the old generation of -Xmx96m (sized for one
+      // NodeDaemon on 5,000 nodes), so every collection was a full one (31 in 25 s, 7.7 s of
+      // pauses): from 5,000 daemon pods on, the heap the default Deployment gives (40% of its 512
+      // MiB limit); at 5,000 x 10 -Xmx384m also collected back to back, so above 20,000 768m.
+      long pods = (long) nodes * daemons;
+      return pods > 20_000 ? "768m" : pods >= 5_000 ? "205m" : "";
     }
   }
 
