@@ -283,11 +283,16 @@ public final class ReactionTimeBenchmark {
 
   /**
    * A JFR recording of the operator while the samples run, when {@code -Dbench.react.jfr=FILE}
-   * names one (the set-up's convergence would otherwise drown the reactions in the profile).
+   * names one (the set-up's convergence would otherwise drown the reactions in the profile); a
+   * {@code {cluster}} in the name becomes {@code sim} or {@code real}, so that the goals' two
+   * columns keep a profile each.
    */
   record Profile(long pid, String file) {
     static Profile start(long pid) throws IOException, InterruptedException {
-      String file = System.getProperty("bench.react.jfr", "").trim();
+      String file =
+          System.getProperty("bench.react.jfr", "")
+              .trim()
+              .replace("{cluster}", ConvergenceBenchmark.REAL ? "real" : "sim");
       if (!file.isEmpty()) {
         String absolute = Path.of(file).toAbsolutePath().toString();
         progress(

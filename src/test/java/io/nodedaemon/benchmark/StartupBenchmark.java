@@ -89,15 +89,71 @@ final class StartupBenchmark {
   static Map<Path, List<Run>> measure(Path base, int nodes, int rounds, List<Path> builds)
       throws Exception {
     StartupBenchmark benchmark = new StartupBenchmark(base, builds);
+    return onCluster(cluster -> benchmark.run(cluster, nodes, rounds));
+  }
+
+  /** The starts of one build, and goal 6's memory on the same nodes. */
+  record Measured(List<Run> runs, long convergedRssKiB) {}
+
+  /**
+   * {@link #measure} for the build in {@code base} alone, then one more start that converges the
+   * waiting NodeDaemon on all {@code nodes}, for its resident memory at that size (goal 6).
+   */
+  static Measured measureWithMemory(Path base, int nodes, int rounds) throws Exception {
+    StartupBenchmark benchmark = new StartupBenchmark(base, List.of(base));
+    return onCluster(
+        cluster ->
+            new Measured(
+                benchmark.run(cluster, nodes, rounds).get(base),
+                benchmark.convergedRssKiB(cluster, base, nodes)));
+  }
+
+  private interface OnCluster<T> {
+    T run(TestCluster cluster) throws Exception;
+  }
+
+  /** {@code task} on a fresh cluster of the backend {@code -Dbench.cluster} names. */
+  private static <T> T onCluster(OnCluster<T> task) throws Exception {
     if (ConvergenceBenchmark.REAL) {
       try (RealControlPlane cluster = RealControlPlane.start(Duration.ZERO, Duration.ZERO)) {
-        return benchmark.run(cluster, nodes, rounds);
+        return task.run(cluster);
       }
     }
     try (SimulatedCluster cluster =
         SimulatedCluster.builder().withStandIns(Duration.ZERO).start()) {
-      return benchmark.run(cluster, nodes, rounds);
+      return task.run(cluster);
     }
+  }
+
+  /**
+   * The operator's resident memory once the probe NodeDaemon, widened to every node, has all its
+   * pods available: the caches then hold every node and two pods a node (its own and the other
+   * controller's).
+   */
+  long convergedRssKiB(TestCluster cluster, Path build, int nodes) throws Exception {
+    KubernetesClient client = cluster.client();
+    return start(
+        cluster,
+        build,
+        (operator, firstStart) -> {
+          client
+              .resources(NodeDaemon.class)
+              .inNamespace("probe")
+              .withName("agent")
+              .edit(
+                  d -> {
+                    d.getSpec().getTemplate().getSpec().setNodeSelector(null);
+                    return d;
+                  });
+          ConvergenceBenchmark.waitFor(
+              client,
+              "probe",
+              s -> s.getNumberAvailable() == nodes && s.getUpdatedNumberScheduled() == nodes,
+              Duration.ofMinutes(15));
+          // As the convergence benchmark reads it: a second after, once the burst has settled.
+          TimeUnit.SECONDS.sleep(1);
+          return ConvergenceBenchmark.rssKiB(operator.pid());
+        });
   }
 
   Map<Path, List<Run>> run(TestCluster cluster, int nodes, int rounds) throws Exception {
@@ -125,6 +181,15 @@ final class StartupBenchmark {
 
   /** One start of the operator packaged in {@code build}, until its first reconcile's status. */
   Run start(TestCluster cluster, Path build) throws Exception {
+    return start(cluster, build, (operator, run) -> run);
+  }
+
+  /** What is done with an operator after its first reconcile, before it stops. */
+  private interface Then<T> {
+    T apply(OperatorProcess operator, Run firstStart) throws Exception;
+  }
+
+  private <T> T start(TestCluster cluster, Path build, Then<T> then) throws Exception {
     KubernetesClient client = cluster.client();
     Duration timeout = Duration.ofMinutes(5);
     // A NodeDaemon that exists before the operator starts, on no node: its first status marks
@@ -157,10 +222,12 @@ final class StartupBenchmark {
       String text = Files.readString(log);
       Instant starting = logTime(CONTROLLER_STARTING, text);
       Instant started = logTime(CONTROLLER_STARTED, text);
-      return new Run(
-          startup,
-          Duration.between(operator.startedAt(), starting),
-          Duration.between(starting, started));
+      return then.apply(
+          operator,
+          new Run(
+              startup,
+              Duration.between(operator.startedAt(), starting),
+              Duration.between(starting, started)));
     }
   }
 
