@@ -22,9 +22,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Issue 16's six goals in one table, on both backends. The backend is fixed per JVM ({@code
  * -Dbench.cluster} is read once), so each backend's column is measured by a child JVM of this
  * classpath running {@link Column}; the planner pass, which no cluster touches, is measured once
- * here (JMH). {@code -Dbench.goals=true}, at the goals' own sizes by default (hours on the real
- * control plane); {@code -Dbench.goals.scale=smoke} for small shapes (minutes); {@code
- * -Dbench.goals.backends=sim} for one backend.
+ * here (JMH). {@code -Dbench.goals=true}, at the goals' own sizes by default (about 40 minutes on a
+ * 2-vCPU machine, most of it on the real control plane); {@code -Dbench.goals.scale=smoke} for
+ * small shapes (minutes); {@code -Dbench.goals.backends=sim} for one backend.
  */
 final class GoalsBenchmark {
   private GoalsBenchmark() {}
