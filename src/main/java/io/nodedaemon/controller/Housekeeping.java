@@ -18,10 +18,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Forgets what this operator remembers about NodeDaemons that no longer exist: the last status
- * written, progress counts, in-flight writes, write backoffs, which were converged, metrics series,
- * and failed-pod backoffs quiet for 30 minutes. There is no finalizer (as with DaemonSets, the
- * garbage collector removes the pods), so nothing tells the reconciler of a deletion; a periodic
- * sweep of the primary cache does.
+ * written, progress counts, in-flight writes, write backoffs, which were converged, deferred
+ * passes, metrics series, and failed-pod backoffs quiet for 30 minutes. There is no finalizer (as
+ * with DaemonSets, the garbage collector removes the pods), so nothing tells the reconciler of a
+ * deletion; a periodic sweep of the primary cache does.
  */
 @Singleton
 public class Housekeeping {
@@ -32,6 +32,7 @@ public class Housekeeping {
   private final InFlightTracker inFlight;
   private final WriteBackoff writeBackoff;
   private final JoinedNodes joinedNodes;
+  private final PodEventBatching podEvents;
   private final FailedPodBackoff failedPodBackoff;
   private final NodeDaemonMetrics metrics;
   private final Clock clock;
@@ -49,6 +50,7 @@ public class Housekeeping {
       InFlightTracker inFlight,
       WriteBackoff writeBackoff,
       JoinedNodes joinedNodes,
+      PodEventBatching podEvents,
       FailedPodBackoff failedPodBackoff,
       NodeDaemonMetrics metrics,
       Clock clock) {
@@ -56,6 +58,7 @@ public class Housekeeping {
     this.inFlight = inFlight;
     this.writeBackoff = writeBackoff;
     this.joinedNodes = joinedNodes;
+    this.podEvents = podEvents;
     this.failedPodBackoff = failedPodBackoff;
     this.metrics = metrics;
     this.clock = clock;
@@ -84,6 +87,7 @@ public class Housekeeping {
         inFlight.forget(key);
         writeBackoff.forget(key);
         joinedNodes.forget(key);
+        podEvents.forget(key);
       }
     }
     metrics.retainOnly(primaries.list().map(ReconcilerKeys::name).collect(Collectors.toSet()));
@@ -108,6 +112,7 @@ public class Housekeeping {
     remembered.addAll(inFlight.daemonKeys());
     remembered.addAll(writeBackoff.daemonKeys());
     remembered.addAll(joinedNodes.daemonKeys());
+    remembered.addAll(podEvents.daemonKeys());
     return remembered;
   }
 }

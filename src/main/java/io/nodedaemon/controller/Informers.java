@@ -64,10 +64,11 @@ final class Informers {
 
   /**
    * The pods, each delivered pod shown to the {@link InFlightTracker} before the pass it starts, as
-   * upstream's pod handlers observe expectations.
+   * upstream's pod handlers observe expectations; a pod's progress may defer its pass ({@link
+   * PodEventBatching}).
    */
   static InformerEventSource<Pod, NodeDaemon> pods(
-      EventSourceContext<NodeDaemon> context, InFlightTracker inFlight) {
+      EventSourceContext<NodeDaemon> context, InFlightTracker inFlight, PodEventBatching batching) {
     InformerEventSource<Pod, NodeDaemon> pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
@@ -77,6 +78,7 @@ final class Informers {
                     oneInformerPerType(context) ? LeanCaches.storing(LeanCaches::slimPod) : null)
                 .withInformerListLimit(LIST_PAGE_SIZE)
                 .withSecondaryToPrimaryMapper(pod -> daemonsConcerning(pod, context))
+                .withOnUpdateFilter(batching.filter())
                 .build(),
             context) {
           @Override

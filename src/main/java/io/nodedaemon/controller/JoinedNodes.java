@@ -88,6 +88,11 @@ public class JoinedNodes {
     return new Early(nodes, last.revision());
   }
 
+  /** Whether the NodeDaemon's (uid) last pass left it converged. */
+  boolean converged(String daemonKey) {
+    return converged.containsKey(daemonKey);
+  }
+
   /** The NodeDaemons (by uid) remembered converged. */
   Set<String> daemonKeys() {
     return Set.copyOf(converged.keySet());

@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.timer.TimerEventSource;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.api.NodeDaemonStatus;
 import io.nodedaemon.ops.LeaderFence;
@@ -86,6 +87,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   @Inject NodeDaemonMetrics metrics;
   @Inject Housekeeping housekeeping;
   @Inject JoinedNodes joinedNodes;
+  @Inject PodEventBatching podEvents;
 
   /**
    * Refuses writes once a pause may have cost this replica its Lease (SPEC §7): asked before each
@@ -102,15 +104,27 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   public List<EventSource<?, NodeDaemon>> prepareEventSources(
       EventSourceContext<NodeDaemon> context) {
     housekeeping.start(context.getPrimaryCache());
-    podInformer = Informers.pods(context, inFlight);
+    podInformer = Informers.pods(context, inFlight, podEvents);
     nodeInformer = Informers.nodes(context, sortedNodes, joinedNodes);
     revisionInformer = Informers.revisions(context);
-    return List.of(podInformer, nodeInformer, revisionInformer);
+    TimerEventSource<NodeDaemon> deferredPasses = new TimerEventSource<>("deferred-passes");
+    podEvents.start(
+        (daemon, delay) -> {
+          try {
+            deferredPasses.scheduleOnce(daemon, delay.toMillis());
+            return true;
+          } catch (IllegalStateException notRunning) {
+            return false;
+          }
+        });
+    return List.of(podInformer, nodeInformer, revisionInformer, asEventSource(deferredPasses));
   }
 
   /** Observe → decide (the pure {@link DaemonSync}) → act → report, as upstream's syncDaemonSet. */
   @Override
   public UpdateControl<NodeDaemon> reconcile(NodeDaemon daemon, Context<NodeDaemon> context) {
+    // Whatever this pass does, pod events from now on may defer a pass again.
+    podEvents.passStarting(ReconcilerKeys.of(daemon));
     if (!fence.mayWrite()) {
       return UpdateControl.noUpdate();
     }
@@ -291,6 +305,12 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
     return requeue == null ? control : control.rescheduleAfter(requeue);
+  }
+
+  /** JOSDK types its timer for any resource; it delivers this controller's NodeDaemons' ids. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static EventSource<?, NodeDaemon> asEventSource(TimerEventSource<NodeDaemon> timer) {
+    return (EventSource) timer;
   }
 
   private List<ControllerRevision> ownedRevisions(NodeDaemon daemon) {
