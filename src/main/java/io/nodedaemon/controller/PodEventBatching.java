@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.PodStates;
 import jakarta.inject.Singleton;
@@ -36,15 +38,23 @@ public class PodEventBatching {
     boolean passAfter(ResourceID daemon, Duration delay);
   }
 
+  /** Pod events whose pass was deferred (all NodeDaemons): how much the batching saves. */
+  public static final String DEFERRED = "nodedaemon_pod_events_deferred_total";
+
   private final JoinedNodes joinedNodes;
+  private final Counter deferredEvents;
 
   /** NodeDaemons (by uid) with a deferred pass scheduled and not yet started. */
   private final Set<String> deferred = ConcurrentHashMap.newKeySet();
 
   private volatile Scheduler scheduler;
 
-  public PodEventBatching(JoinedNodes joinedNodes) {
+  public PodEventBatching(JoinedNodes joinedNodes, MeterRegistry registry) {
     this.joinedNodes = joinedNodes;
+    this.deferredEvents =
+        Counter.builder(DEFERRED.replaceFirst("_total$", ""))
+            .description("Pod events whose pass was deferred to share one with others")
+            .register(registry);
   }
 
   void start(Scheduler scheduler) {
@@ -68,15 +78,15 @@ public class PodEventBatching {
       return true;
     }
     String key = controller.getUid();
-    if (!deferred.add(key)) {
-      return false; // a deferred pass is already scheduled: it will see this pod too
+    if (deferred.add(key)
+        && !s.passAfter(
+            new ResourceID(controller.getName(), updated.getMetadata().getNamespace()), WINDOW)) {
+      deferred.remove(key);
+      return true;
     }
-    if (s.passAfter(
-        new ResourceID(controller.getName(), updated.getMetadata().getNamespace()), WINDOW)) {
-      return false;
-    }
-    deferred.remove(key);
-    return true;
+    // Scheduled now, or already: that pass will see this pod too.
+    deferredEvents.increment();
+    return false;
   }
 
   /** A pass of this NodeDaemon starts: it sees every pod event deferred so far. */

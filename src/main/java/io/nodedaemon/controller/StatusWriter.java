@@ -82,6 +82,7 @@ public class StatusWriter {
     if (!force && status.equals(known(daemon))) {
       return true;
     }
+    OwnStatusWrites.sending(key, status);
     try {
       // resource(daemon), not withName: given no object, fabric8 GETs it before every patch.
       NodeDaemon written =

@@ -112,6 +112,7 @@ public final class ReactionTimeBenchmark {
       long gcPausesDuringSamples,
       Duration gcTimeDuringSamples,
       long passesDuringSamples,
+      long deferredDuringSamples,
       List<Sample> samples) {
 
     /** The samples whose node got a pod of every NodeDaemon. */
@@ -202,6 +203,7 @@ public final class ReactionTimeBenchmark {
       Random random = new Random(16);
       Gc gcBefore = Gc.of(operator.pid());
       long passesBefore = passes(operator.httpPort());
+      long deferredBefore = deferred(operator.httpPort());
       Profile profile = Profile.start(operator.pid());
       try (Arrivals arrivals = new Arrivals(client, shape.daemons())) {
         for (int k = 0; k < shape.samples(); k++) {
@@ -240,6 +242,7 @@ public final class ReactionTimeBenchmark {
           gcAfter.pauses() - gcBefore.pauses(),
           gcAfter.time().minus(gcBefore.time()),
           passes(operator.httpPort()) - passesBefore,
+          deferred(operator.httpPort()) - deferredBefore,
           samples);
     }
   }
@@ -273,6 +276,12 @@ public final class ReactionTimeBenchmark {
             + "\n"
             + OperatorProcess.tail(log),
         e);
+  }
+
+  /** The pod events whose pass the operator deferred so far (PodEventBatching), or -1. */
+  static long deferred(int httpPort) {
+    return ConvergenceBenchmark.metricSum(
+        httpPort, line -> line.startsWith("nodedaemon_pod_events_deferred_total"));
   }
 
   /** The operator's reconciliations so far (JOSDK's counter in its /q/metrics), or -1. */
@@ -534,6 +543,9 @@ public final class ReactionTimeBenchmark {
         "Passes (reconciliations) while the samples ran: %d, %.1f per new node and NodeDaemon%n",
         r.passesDuringSamples(),
         r.passesDuringSamples() / (double) Math.max(1, s.samples() * s.daemons()));
+    System.out.printf(
+        "Pod events whose pass was deferred to share one (PodEventBatching): %d%n",
+        r.deferredDuringSamples());
     System.out.println(
         "Measured in one process from watch events: Node ADDED to the pods' ADDED (by node affinity)");
     System.out.printf(

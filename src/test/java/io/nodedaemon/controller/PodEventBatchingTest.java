@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nodedaemon.planner.PlannerFixtures;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class PodEventBatchingTest {
 
   private final JoinedNodes joined = new JoinedNodes();
-  private final PodEventBatching batching = new PodEventBatching(joined);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final PodEventBatching batching = new PodEventBatching(joined, registry);
   private final List<ResourceID> scheduled = new ArrayList<>();
   private boolean timerRunning = true;
 
@@ -48,8 +50,9 @@ class PodEventBatchingTest {
     assertThat(batching.passNow(ready, bound)).as("Ready, within the window").isFalse();
 
     assertThat(scheduled)
-        .containsExactly(new ResourceID("foo", PlannerFixtures.NS))
-        .as("one pass scheduled for both");
+        .as("one pass scheduled for both")
+        .containsExactly(new ResourceID("foo", PlannerFixtures.NS));
+    assertThat(registry.counter("nodedaemon_pod_events_deferred").count()).isEqualTo(2);
   }
 
   @Test
