@@ -23,14 +23,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * that walks all of its NodeDaemon's nodes and pods. At 5,000 nodes and 10 NodeDaemons those walks
  * were 95% of the operator's CPU while nodes joined (issue 16's reaction-time profile), and a
  * joined node's pods waited for that CPU. A converged NodeDaemon's pass after such an event can
- * only update counters in its status, so a fifth of a second later is as good; a rollout, a
- * failure, a deletion or a change of labels or owner is never deferred.
+ * only update counters in its status, so 50 ms later is as good; a rollout, a failure, a deletion
+ * or a change of labels or owner is never deferred.
  */
 @Singleton
 public class PodEventBatching {
 
-  /** How long a deferred pod event may wait for its pass: well inside SPEC §2's seconds. */
-  static final Duration WINDOW = Duration.ofMillis(200);
+  /**
+   * How long a deferred pod event may wait for its pass: enough for one pod's bind and Ready to
+   * share it, short enough that the walk is done before the next node is likely to join.
+   */
+  static final Duration WINDOW = Duration.ofMillis(50);
 
   /** Schedules a pass of one NodeDaemon after a delay (JOSDK's timer event source). */
   public interface Scheduler {
