@@ -238,8 +238,10 @@ public final class RealControlPlane implements TestCluster {
                       .customResourceDefinitions()
                       .withName("nodedaemons.nodedaemon.io")
                       .get();
+              // The API server writes the status in steps: conditions may still be absent.
               return crd != null
                   && crd.getStatus() != null
+                  && crd.getStatus().getConditions() != null
                   && crd.getStatus().getConditions().stream()
                       .anyMatch(
                           c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
