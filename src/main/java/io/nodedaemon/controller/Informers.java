@@ -221,8 +221,7 @@ final class Informers {
     String namespace = pod.getMetadata().getNamespace();
     OwnerReference controller = PodStates.controllerOf(pod);
     if (controller != null) {
-      return NodeDaemon.KIND.equals(controller.getKind())
-              && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/")
+      return PodStates.isNodeDaemon(controller)
           ? Set.of(new ResourceID(controller.getName(), namespace))
           : Set.of();
     }

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.CachedPod;
 import io.nodedaemon.planner.PodStates;
 import java.util.ArrayList;
@@ -210,10 +209,7 @@ public final class LeanCaches {
    */
   static boolean controlledByOtherKind(HasMetadata object) {
     OwnerReference controller = PodStates.controllerOf(object);
-    return controller != null
-        && !(NodeDaemon.KIND.equals(controller.getKind())
-            && controller.getApiVersion() != null
-            && controller.getApiVersion().startsWith(NodeDaemon.GROUP + "/"));
+    return controller != null && !PodStates.isNodeDaemon(controller);
   }
 
   /** Name, namespace, uid, resourceVersion (the informer compares it) and creation time. */

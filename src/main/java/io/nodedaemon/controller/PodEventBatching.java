@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.nodedaemon.api.NodeDaemon;
 import io.nodedaemon.planner.PodStates;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -75,7 +74,7 @@ public class PodEventBatching {
     if (s == null
         || previous == null
         || controller == null
-        || !NodeDaemon.KIND.equals(controller.getKind())
+        || !PodStates.isNodeDaemon(controller)
         || !joinedNodes.converged(controller.getUid())
         || !onlyProgress(updated, previous)) {
       return true;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.nodedaemon.api.NodeDaemon;
 import java.time.Instant;
 import java.util.Comparator;
 
@@ -66,6 +67,13 @@ public final class PodStates {
     return pod.getMetadata().getLabels() == null
         ? null
         : pod.getMetadata().getLabels().get(REVISION_LABEL);
+  }
+
+  /** Whether an owner reference names a NodeDaemon (of any version of our API group). */
+  public static boolean isNodeDaemon(OwnerReference ref) {
+    return NodeDaemon.KIND.equals(ref.getKind())
+        && ref.getApiVersion() != null
+        && ref.getApiVersion().startsWith(NodeDaemon.GROUP + "/");
   }
 
   /** The controller owner reference of a pod (or any object), or null. */
